@@ -1,0 +1,35 @@
+"""The staff navigation: each role sees the entries it may open, nothing else."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from luozhuang_dsj.lib.roles import Role
+
+# (label, url name, roles that see it); order is the order of the menu.
+STAFF_MENU: list[tuple[str, str, frozenset[str]]] = [
+    ("办公室工作台", "office-home", frozenset({Role.OFFICE})),
+    ("本部门", "department-home", frozenset({Role.DEPT_STAFF, Role.DEPT_HEAD})),
+    ("我的检查", "inspector-home", frozenset({Role.INSPECTOR})),
+    ("审计日志", "audit-home", frozenset({Role.AUDITOR})),
+    ("审计链校验", "audit-verify", frozenset({Role.AUDITOR})),
+    ("用户管理", "sysadmin-home", frozenset({Role.SYSADMIN})),
+    ("账号安全", "security-home", frozenset({Role.SECURITY_ADMIN})),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"staff_menu": []}
+    menu = []
+    seen: set[str] = set()
+    for label, url_name, roles in STAFF_MENU:
+        if user.roles & roles and url_name not in seen:
+            seen.add(url_name)
+            url = reverse(url_name)
+            menu.append({"label": label, "url": url, "active": request.path.startswith(url)})
+    return {"staff_menu": menu}

@@ -1,0 +1,13 @@
+from django.core.management.base import BaseCommand
+
+from registry.services import reference_data_load
+
+
+class Command(BaseCommand):
+    help = "载入 data/ 下的参考数据（成员单位、镇街、检查结果代码）；已有的记录保持不变。"
+
+    def handle(self, *args: object, **options: object) -> None:
+        report = reference_data_load()
+        self.stdout.write(
+            f"参考数据：新增成员单位 {report.departments} 个、镇街 {report.towns} 个、结果代码 {report.result_codes} 个。"
+        )
