@@ -12,13 +12,15 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
+from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from plans.diffs import EMPTY
-from plans.snapshots import matter_ratio_frequency
+from plans.models import MatterListVersion, PlanRevision
+from plans.snapshots import chinese_date, matter_ratio_frequency
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -26,6 +28,25 @@ _THIN = Side(style="thin", color="000000")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _WRAP = Alignment(wrap_text=True, vertical="top")
 _CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+def working_copy_line(state: str = "") -> str:
+    now = timezone.localtime()
+    state = f"{state}，" if state else ""
+    return f"工作稿（{state}导出时间：{chinese_date(now.date())} {now:%H:%M}，以公开版本为准）"
+
+
+def revision_line(revision: PlanRevision) -> str:
+    """The subtitle of a filed or approved plan: its number and how it was adopted."""
+    snapshot = revision.snapshot
+    if snapshot.get("meeting"):
+        return f"第{revision.number}版 · 经{snapshot['meeting']}（{snapshot['meeting_date']}）审议通过"
+    filed = chinese_date(timezone.localtime(revision.frozen_at).date())
+    return f"第{revision.number}版 · {filed}备案"
+
+
+def version_line(version: MatterListVersion) -> str:
+    return f"第{version.number}版 · {chinese_date(timezone.localtime(version.published_at).date())}公开"
 
 
 def _text(value: Any) -> str:

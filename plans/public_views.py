@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from luozhuang_dsj.lib.access import public
 from plans import selectors
-from plans.exports import matter_list_workbook, plan_workbook
+from plans.exports import matter_list_workbook, plan_workbook, revision_line, version_line
 from plans.models import AnnualPlan, ExemptionItem, MatterListVersion, PlanRevision
 from plans.views import xlsx_response
 from registry.models import Department
@@ -55,7 +54,7 @@ def matter_list_export(request: HttpRequest, code: str, number: int) -> HttpResp
     department = version.department
     content = matter_list_workbook(
         title=f"{department.name}随机抽查事项清单",
-        status_line=f"第{version.number}版 · {timezone.localtime(version.published_at):%Y年%m月%d日}公开",
+        status_line=version_line(version),
         records=version.matters,
     )
     return xlsx_response(content, f"{department.short_name}随机抽查事项清单（第{version.number}版）.xlsx")
@@ -100,12 +99,9 @@ def plan(request: HttpRequest, pk: int, number: int | None = None) -> HttpRespon
 def plan_export(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     revision = _published_revision(pk, number)
     snapshot = revision.snapshot
-    if snapshot.get("meeting"):
-        status = f"第{revision.number}版 · 经{snapshot['meeting']}（{snapshot['meeting_date']}）审议通过"
-    else:
-        status = f"第{revision.number}版 · {timezone.localtime(revision.published_at):%Y年%m月%d日}公开"
     return xlsx_response(
-        plan_workbook(snapshot, status_line=status), f"{snapshot['title']}（第{revision.number}版）.xlsx"
+        plan_workbook(snapshot, status_line=revision_line(revision)),
+        f"{snapshot['title']}（第{revision.number}版）.xlsx",
     )
 
 

@@ -42,7 +42,7 @@ from plans.models import (
     PlanRevision,
     PlanStep,
 )
-from plans.snapshots import matter_list_records, percent, plan_item_record, plan_snapshot
+from plans.snapshots import chinese_date, matter_list_records, percent, plan_item_record, plan_snapshot
 from registry.models import Department, ExpertiseTag, SubRegistry, Target, Town
 
 HUNDRED = Decimal("100")
@@ -1155,7 +1155,7 @@ def plan_approve(*, actor: User, plan: AnnualPlan, meeting: str, meeting_date: d
             plan.first_filed_at = timezone.now()
         plan.save()
         revision = _freeze(plan, actor)
-        _step(plan, PlanStep.Action.APPROVE, actor, f"{meeting}（{meeting_date:%Y年%m月%d日}）")
+        _step(plan, PlanStep.Action.APPROVE, actor, f"{meeting}（{chinese_date(meeting_date)}）")
         _audit_plan(
             "approve",
             actor,

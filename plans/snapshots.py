@@ -7,12 +7,18 @@ inspector or personal data goes in.
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from typing import Any
 
 from plans.models import AnnualPlan, Matter, PlanItem
 
 SNAPSHOT_FORMAT = 1
+
+
+def chinese_date(day: datetime.date) -> str:
+    """2026-04-01 → "2026年4月1日", as official documents write dates."""
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def percent(value: Decimal | None) -> str:
@@ -145,7 +151,7 @@ def plan_item_record(item: PlanItem) -> dict[str, Any]:
         "risk_requirement": risk_requirement_text(item),
         "form": item.form,
         "methods": list(item.methods),
-        "window": f"{item.start_date:%Y年%m月%d日}至{item.end_date:%Y年%m月%d日}",
+        "window": f"{chinese_date(item.start_date)}至{chinese_date(item.end_date)}",
         "batch_size": f"每批{item.batch_size}户" if item.batch_size else "不分批",
         "note": item.note,
     }
@@ -162,6 +168,6 @@ def plan_snapshot(plan: AnnualPlan) -> dict[str, Any]:
         "title": plan.title,
         "description": plan.description,
         "meeting": plan.meeting if plan.is_joint else "",
-        "meeting_date": f"{plan.meeting_date:%Y年%m月%d日}" if plan.is_joint and plan.meeting_date else "",
+        "meeting_date": chinese_date(plan.meeting_date) if plan.is_joint and plan.meeting_date else "",
         "items": [plan_item_record(item) for item in items],
     }

@@ -20,7 +20,13 @@ from luozhuang_dsj.lib.access import role_required
 from luozhuang_dsj.lib.roles import Role
 from plans import permissions as perms
 from plans import selectors, services
-from plans.exports import XLSX_CONTENT_TYPE, matter_list_workbook, plan_workbook
+from plans.exports import (
+    XLSX_CONTENT_TYPE,
+    matter_list_workbook,
+    plan_workbook,
+    revision_line,
+    working_copy_line,
+)
 from plans.forms import (
     ApproveForm,
     DepartmentRowForm,
@@ -42,7 +48,6 @@ from plans.models import (
     ExemptionItem,
     MatterCategory,
     PlanItem,
-    PlanRevision,
 )
 from plans.permissions import PLANNING_ROLES
 from plans.services import MatterData, PlanItemData
@@ -366,7 +371,7 @@ def matter_list_export(request: HttpRequest, code: str) -> HttpResponse:
     records = matter_list_records(selectors.matter_list(department))
     content = matter_list_workbook(
         title=f"{department.name}随机抽查事项清单",
-        status_line=f"工作稿（导出时间：{timezone.localtime():%Y年%m月%d日 %H:%M}，以公开版本为准）",
+        status_line=working_copy_line(),
         records=records,
     )
     return xlsx_response(content, f"{department.short_name}随机抽查事项清单（工作稿）.xlsx")
@@ -745,21 +750,10 @@ def plan_revision(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     return render(request, "plans/plan_revision.html", context)
 
 
-def _plan_status_line(plan: AnnualPlan, revision: PlanRevision | None) -> str:
-    if revision is None:
-        return f"工作稿（{plan.get_status_display()}，导出时间：{timezone.localtime():%Y年%m月%d日 %H:%M}）"
-    done = "审议通过" if plan.is_joint else "备案"
-    when = f"{timezone.localtime(revision.frozen_at):%Y年%m月%d日}"
-    meeting = revision.snapshot.get("meeting")
-    if meeting:
-        return f"第{revision.number}版 · 经{meeting}（{revision.snapshot['meeting_date']}）审议通过"
-    return f"第{revision.number}版 · {when}{done}"
-
-
 @role_required(*PLANNING_ROLES)
 def plan_export(request: HttpRequest, pk: int) -> HttpResponse:
     plan = perms.get_plan_for_user(user=request.user, pk=pk)
-    content = plan_workbook(plan_snapshot(plan), status_line=_plan_status_line(plan, None))
+    content = plan_workbook(plan_snapshot(plan), status_line=working_copy_line(plan.get_status_display()))
     return xlsx_response(content, f"{plan.title}（工作稿）.xlsx")
 
 
@@ -767,5 +761,5 @@ def plan_export(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_revision_export(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     plan = perms.get_plan_for_user(user=request.user, pk=pk)
     revision = perms.get_plan_revision_for_user(user=request.user, plan=plan, number=number)
-    content = plan_workbook(revision.snapshot, status_line=_plan_status_line(plan, revision))
+    content = plan_workbook(revision.snapshot, status_line=revision_line(revision))
     return xlsx_response(content, f"{revision.snapshot['title']}（第{revision.number}版）.xlsx")

@@ -139,7 +139,7 @@ def test_the_plan_export_has_the_real_layout_and_writes_no_formulas(staff, head,
         "名录库：区市场监管局·食品经营者；镇街：全区；登记状态：存续",
         "抽查比例3%，每年1次",
         "不区分信用风险分类",
-        f"{YEAR}年03月01日至{YEAR}年06月30日",
+        f"{YEAR}年3月1日至{YEAR}年6月30日",
         "区市场监管局",
         "—",
     ]

@@ -127,4 +127,4 @@ def test_the_joint_plans_meeting_change_shows_in_the_header_differences(office_u
     services.plan_publish(actor=office_user, plan=joint)
     page = Client().get(reverse("public-plan", args=[joint.pk])).content.decode()
     assert "<del>第1次联席会议</del>" in page and "<ins>第3次联席会议</ins>" in page
-    assert "经第3次联席会议（2026年07月01日）审议通过" in page
+    assert "经第3次联席会议（2026年7月1日）审议通过" in page

@@ -198,7 +198,7 @@ def test_the_joint_plan_is_drafted_approved_and_published_by_the_office(
     assert (joint.status, revision.snapshot["meeting"], revision.snapshot["meeting_date"]) == (
         AnnualPlan.Status.APPROVED,
         "2026年第1次联席会议",
-        "2026年01月10日",
+        "2026年1月10日",
     )
     refused(head, services.plan_publish, joint)
     services.plan_publish(actor=office_user, plan=joint)
