@@ -47,7 +47,9 @@ def test_choosing_a_participant_offers_its_matters_and_the_task_is_saved(live_se
     page.get_by_role("button", name="保存抽查任务").click()
     page.wait_for_url(f"**/work/plans/{plan.pk}/")
     item = PlanItem.objects.get()
-    assert [(role.department.code, [m.code for m in role.matters.all()]) for role in item.departments.all()] == [
+    assert [
+        (role.department.code, [m.code for m in role.matters.all()]) for role in item.departments.all()
+    ] == [
         ("SCJG", ["SCJG-001"]),
         ("WSJK", ["WSJK-001"]),
     ]
