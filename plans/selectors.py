@@ -124,6 +124,22 @@ def matter_list_version_changes(version: MatterListVersion) -> RecordDiff | None
     return diff_records(previous.matters, version.matters, key="code", labels=MATTER_LABELS, title="name")
 
 
+def plan_items_over_cap(matter: Matter) -> list[PlanItem]:
+    """Plan items using this matter with a ratio above its current cap: after a department
+    lowers a cap, the plans that must be adjusted (the draw refuses them until then)."""
+    if matter.ratio_cap is None:
+        return []
+    items = PlanItem.objects.filter(departments__matters=matter).select_related("plan").distinct()
+    return [
+        item
+        for item in items.order_by("-plan__year", "plan_id", "position")
+        if any(
+            ratio is not None and ratio > matter.ratio_cap
+            for ratio in (item.ratio, *item.risk_ratios.values())
+        )
+    ]
+
+
 def latest_matter_list_versions() -> list[MatterListVersion]:
     """Each department's current published list, for the public index."""
     latest: dict[int, MatterListVersion] = {}

@@ -26,7 +26,7 @@ from luozhuang_dsj.lib.roles import Role
 from luozhuang_dsj.models import User
 from plans import permissions as perms
 from plans.diffs import RecordDiff, diff_records, display_value
-from plans.importing import CatalogRow, ExemptionRow
+from plans.importing import CatalogRow, ExemptionRow, parse_ratio_text
 from plans.models import (
     METHOD_ORDER,
     AnnualPlan,
@@ -490,6 +490,11 @@ def matter_follow_catalog(*, actor: User, matter: Matter, reason: str) -> Matter
         setattr(data, name, getattr(item, name))
     if data.category == MatterCategory.KEY:
         data.ratio_cap = None
+    elif data.ratio_cap is None:
+        data.ratio_cap = parse_ratio_text(item.ratio_frequency).cap
+        if data.ratio_cap is None:
+            raise ValidationError("现行省级清单将该事项列为一般检查事项，须先通过“调整”设置抽查比例上限。")
+        data.default_ratio = min(data.default_ratio, data.ratio_cap)
     return matter_adjust(actor=actor, matter=matter, data=data, reason=reason, catalog_item=item)
 
 

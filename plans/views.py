@@ -267,6 +267,7 @@ def matter_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_edit": perms.may_edit_matters(request.user, matter.department),
         "newer_item": newer,
         "reason_form": ReasonForm(),
+        "over_cap": selectors.plan_items_over_cap(matter),
         "plan_items": PlanItem.objects.filter(departments__matters=matter)
         .select_related("plan")
         .order_by("-plan__year", "plan_id", "position"),
@@ -294,6 +295,11 @@ def matter_adjust(request: HttpRequest, pk: int) -> HttpResponse:
             apply_errors(form, error)
         else:
             messages.success(request, f"已调整“{matter.name}”。")
+            over = selectors.plan_items_over_cap(matter)
+            if over:
+                messages.warning(
+                    request, f"有 {len(over)} 项计划任务的抽查比例超过了新的上限，请相应调整计划。"
+                )
             return redirect("matter-detail", pk=matter.pk)
     return render(request, "plans/matter_form.html", {"form": form, "matter": matter, "mode": "adjust"})
 

@@ -203,3 +203,21 @@ def test_a_claim_can_only_come_from_the_current_edition(office_user, staff):
             ),
         )
     assert error.value.messages == ["只能认领现行版本省级清单中的事项。"]
+
+
+def test_following_an_item_that_became_general_takes_the_provincial_cap(office_user, staff):
+    import_sample(office_user)
+    food = claim(staff, "食品经营者的监督检查", cap=None, default="20")
+    rows = []
+    for row in catalog_validate(sample_rows()).rows:
+        values = vars(row).copy()
+        if row.name == "食品经营者的监督检查":
+            values.update(category="一般", ratio_frequency="不高于10%，每年1次")
+        rows.append(CatalogRow(**values))
+    services.catalog_edition_import(actor=office_user, title="2027年版", rows=rows)
+    followed = services.matter_follow_catalog(actor=staff, matter=food, reason="省级清单调整为一般事项")
+    assert (followed.category, followed.ratio_cap, followed.default_ratio) == (
+        "一般",
+        Decimal("10"),
+        Decimal("10"),
+    )

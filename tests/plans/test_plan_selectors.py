@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from plans import services
 from plans.models import AnnualPlan, PlanItem
@@ -13,9 +14,11 @@ from plans.selectors import (
     plan_item_ratio_cap,
     plan_item_sampling,
     plan_items_in_force,
+    plan_items_over_cap,
 )
 from plans.services import MatterData
 from registry.models import ExpertiseTag, SubRegistryMembership, Target, Town
+from tests.conftest import client_for
 from tests.plans.helpers import YEAR, department_plan, item_data, sub_registry
 
 
@@ -149,3 +152,31 @@ def test_only_filed_approved_or_published_plans_items_are_in_force(staff, head, 
     assert [item.title for item in plan_items_in_force(year=YEAR)] == ["食品经营者综合联查"]
     services.plan_revise(actor=staff, plan=plan, reason="调整")
     assert list(plan_items_in_force(year=YEAR)) == []
+
+
+def test_lowering_a_cap_points_at_the_plan_items_now_above_it(staff, matters, office_user):
+    plan = department_plan(staff, [matters["metering"]])  # ratio 3%
+    matter = matters["metering"]
+    data = MatterData.from_matter(matter)
+    data.ratio_cap, data.default_ratio = Decimal("2"), Decimal("2")
+    response = client_for(staff).post(
+        reverse("matter-adjust", args=[matter.pk]),
+        {
+            **{
+                name: getattr(data, name)
+                for name in ("check_type", "name", "target_scope", "category", "frequency")
+            },
+            "ratio_cap": "2",
+            "default_ratio": "2",
+            "methods": data.methods,
+            "inspecting_body": data.inspecting_body,
+            "legal_basis": data.legal_basis,
+            "note": "",
+            "reason": "压减涉企检查",
+        },
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "有 1 项计划任务的抽查比例超过了新的上限，请相应调整计划。" in page
+    assert f"{plan.title}：任务1 食品经营者综合联查" in page
+    assert plan_items_over_cap(matters["food"]) == []
