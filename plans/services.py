@@ -46,6 +46,7 @@ from plans.snapshots import chinese_date, matter_list_records, percent, plan_ite
 from registry.models import Department, ExpertiseTag, SubRegistry, Target, Town
 
 HUNDRED = Decimal("100")
+CENT = Decimal("0.01")
 
 
 def _lock_department(department: Department) -> Department:
@@ -56,10 +57,10 @@ def _lock_department(department: Department) -> Department:
 def _ratio_problem(value: Decimal | None, *, allow_zero: bool = False) -> str | None:
     if value is None:
         return None
-    if value.as_tuple().exponent < -2:  # type: ignore[operator]
-        return "比例最多保留两位小数。"
     if value < 0 or value > HUNDRED or (value == 0 and not allow_zero):
         return "比例应大于 0 且不超过 100%。" if not allow_zero else "比例应在 0 到 100% 之间。"
+    if value != value.quantize(CENT):  # 5.000 is fine, 5.005 is not
+        return "比例最多保留两位小数。"
     return None
 
 

@@ -132,6 +132,7 @@ def matter_list(request: HttpRequest, code: str | None = None) -> HttpResponse:
         "versions": department.matter_list_versions.order_by("-number"),
         "unpublished_changes": latest is None or latest.matters != records,
         "publish_form": PublishForm(),
+        "is_office": perms.is_office(request.user),
     }
     return render(request, "plans/matter_list.html", context)
 
@@ -422,11 +423,14 @@ def exemption_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 def plan_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     plans = AnnualPlan.objects.select_related("department")
+    own = Q(scope=AnnualPlan.Scope.DEPARTMENT, department=user.department)
+    if not perms.is_department_member(user, user.department):
+        own = Q(pk__in=[])
     if perms.is_office(user):
-        visible = plans.filter(Q(scope=AnnualPlan.Scope.JOINT) | Q(status=AnnualPlan.Status.SUBMITTED))
+        visible = plans.filter(Q(scope=AnnualPlan.Scope.JOINT) | Q(status=AnnualPlan.Status.SUBMITTED) | own)
         awaiting = plans.filter(scope=AnnualPlan.Scope.DEPARTMENT, status=AnnualPlan.Status.SUBMITTED)
     else:
-        visible = plans.filter(Q(scope=AnnualPlan.Scope.JOINT) | Q(department=user.department))
+        visible = plans.filter(Q(scope=AnnualPlan.Scope.JOINT) | own)
         awaiting = plans.none()
     year = timezone.localdate().year
     context = {

@@ -6,9 +6,10 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from openpyxl import load_workbook
 
+from luozhuang_dsj.lib.roles import Role
 from plans import services
 from plans.models import AnnualPlan, PlanItem
-from tests.conftest import client_for
+from tests.conftest import client_for, make_user
 from tests.plans.helpers import YEAR, department_plan, item_data, sub_registry
 
 
@@ -212,3 +213,14 @@ def test_staff_pages_send_anonymous_visitors_to_the_login_page(db):
     for name in ("matter-list", "plan-list", "catalog-editions", "exemption-list"):
         response = Client().get(reverse(name))
         assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_an_office_member_who_is_also_department_staff_sees_both_sides(matters, office_user):
+    both = make_user("both1", "SCJG", Role.OFFICE, Role.DEPT_STAFF)
+    plan = department_plan(both, [matters["metering"]])
+    page = client_for(both).get(reverse("plan-list")).content.decode()
+    assert plan.title in page and "部门年度计划备案情况" in page
+    listing = client_for(both).get(reverse("matter-list")).content.decode()
+    assert "<h1>罗庄区市场监督管理局随机抽查事项清单</h1>" in listing and "各部门抽查事项清单" in listing
+    office_only = client_for(office_user).get(reverse("plan-list")).content.decode()
+    assert plan.title not in office_only  # a draft department plan is the department's own business
