@@ -13,6 +13,10 @@ from luozhuang_dsj.lib.roles import Role
 STAFF_MENU: list[tuple[str, str, frozenset[str]]] = [
     ("办公室工作台", "office-home", frozenset({Role.OFFICE})),
     ("本部门", "department-home", frozenset({Role.DEPT_STAFF, Role.DEPT_HEAD})),
+    ("事项清单", "matter-list", frozenset({Role.OFFICE, Role.DEPT_STAFF, Role.DEPT_HEAD})),
+    ("年度计划", "plan-list", frozenset({Role.OFFICE, Role.DEPT_STAFF, Role.DEPT_HEAD})),
+    ("省级清单", "catalog-editions", frozenset({Role.OFFICE, Role.DEPT_STAFF, Role.DEPT_HEAD})),
+    ("免罚清单", "exemption-list", frozenset({Role.OFFICE, Role.DEPT_STAFF, Role.DEPT_HEAD})),
     ("我的检查", "inspector-home", frozenset({Role.INSPECTOR})),
     ("审计日志", "audit-home", frozenset({Role.AUDITOR})),
     ("审计链校验", "audit-verify", frozenset({Role.AUDITOR})),

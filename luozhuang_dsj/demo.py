@@ -28,6 +28,8 @@ DEMO_ACCOUNTS = [
     DemoAccount("jyj_staff", "赵敏", "JYJ", (Role.DEPT_STAFF,)),
     DemoAccount("jyj_head", "钱明远", "JYJ", (Role.DEPT_HEAD,)),
     DemoAccount("jyj_inspector", "孙浩", "JYJ", (Role.INSPECTOR,)),
+    DemoAccount("wsjk_staff", "王芳", "WSJK", (Role.DEPT_STAFF,)),
+    DemoAccount("wsjk_head", "冯建国", "WSJK", (Role.DEPT_HEAD,)),
     DemoAccount("auditor", "周丽华", "ZFB", (Role.AUDITOR,)),
     DemoAccount("sysadmin", "吴志刚", "SCJG", (Role.SYSADMIN,)),
     DemoAccount("secadmin", "郑海燕", "SCJG", (Role.SECURITY_ADMIN,)),

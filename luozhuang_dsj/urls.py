@@ -4,6 +4,7 @@ from luozhuang_dsj import views
 
 urlpatterns = [
     path("", include("disclosure.urls")),
+    path("", include("plans.public_urls")),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", views.login_view, name="login"),
     path("accounts/logout/", views.logout_view, name="logout"),
@@ -12,6 +13,7 @@ urlpatterns = [
     path("work/office/", views.office_home, name="office-home"),
     path("work/office/", include("registry.urls")),
     path("work/department/", views.department_home, name="department-home"),
+    path("work/", include("plans.urls")),
     path("work/inspector/", views.inspector_home, name="inspector-home"),
     path("work/audit/", views.audit_home, name="audit-home"),
     path("work/audit/verify/", views.audit_verify, name="audit-verify"),

@@ -12,6 +12,8 @@ HEADINGS = {
     "jyj_staff": "罗庄区教育局",
     "jyj_head": "罗庄区教育局",
     "jyj_inspector": "我的检查",
+    "wsjk_staff": "罗庄区卫生健康局",
+    "wsjk_head": "罗庄区卫生健康局",
     "auditor": "审计日志",
     "sysadmin": "用户管理",
     "secadmin": "账号安全",

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from luozhuang_dsj.demo import DEMO_PASSWORD, demo_accounts_seed
+from plans.demo import plans_demo_seed
 from registry.services import reference_data_load
 
 
@@ -15,6 +16,7 @@ class Command(BaseCommand):
             )
         reference_data_load()
         users = demo_accounts_seed()
+        plans_demo_seed()
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         for user in users:
             self.stdout.write(
