@@ -6,7 +6,7 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -336,24 +336,37 @@ def plan_item_sampling(item: PlanItem) -> SamplingRule:
     return SamplingRule(item.sampling, {"ALL": item.ratio} if item.ratio is not None else {}, None)
 
 
-def plan_item_frame(item: PlanItem) -> QuerySet[Target]:
-    """The candidates before exclusions: members of the item's sub-registries that pass its
-    filters and are 存续. The draw adds its own exclusions (recent inspections, open tasks)."""
+class TargetScope(Protocol):
+    """What a plan item and a task share: the scope of their frame."""
+
+    sub_registries: Any
+    towns: Any
+    target_kinds: list[str]
+    industry_prefixes: list[str]
+
+
+def scope_targets(scope: TargetScope) -> QuerySet[Target]:
+    """The candidates before exclusions: members of the scope's sub-registries that pass its
+    filters and are 存续. The draw adds its own exclusions (recent inspections)."""
     members = SubRegistryMembership.objects.filter(
-        target=OuterRef("pk"), sub_registry__in=item.sub_registries.all()
+        target=OuterRef("pk"), sub_registry__in=scope.sub_registries.all()
     )
     targets = Target.objects.filter(Exists(members), status=Target.Status.ACTIVE)
-    town_ids = list(item.towns.values_list("pk", flat=True))
+    town_ids = list(scope.towns.values_list("pk", flat=True))
     if town_ids:
         targets = targets.filter(town__in=town_ids)
-    if item.target_kinds:
-        targets = targets.filter(kind__in=item.target_kinds)
-    if item.industry_prefixes:
+    if scope.target_kinds:
+        targets = targets.filter(kind__in=scope.target_kinds)
+    if scope.industry_prefixes:
         prefix_filter = Q()
-        for prefix in item.industry_prefixes:
+        for prefix in scope.industry_prefixes:
             prefix_filter |= Q(industry_code__startswith=prefix)
         targets = targets.filter(prefix_filter)
     return targets
+
+
+def plan_item_frame(item: PlanItem) -> QuerySet[Target]:
+    return scope_targets(item)
 
 
 def plan_item_frame_counts(item: PlanItem) -> dict[str, int]:
