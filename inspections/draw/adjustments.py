@@ -104,7 +104,7 @@ def replace_inspector(
         if problem is None and substitute in on_team:
             problem = "已在该检查组中"
         if problem is not None:
-            raise ProtocolError(f"指定替补人员 {substitute} {problem}，不能调入{label}名额。")
+            raise ProtocolError(f"指定替补人员 {substitute} {problem}，不能调入“{label}”名额。")
         incoming = substitute
     else:
         incoming = _next_in_line(
@@ -147,7 +147,7 @@ def _next_in_line(
         rule = next(rule for rule, codes in stages if not codes)
         rule_name = "不在本组且本次可以参加" if rule == "team" else RULE_NAMES[rule]
         raise ProtocolError(
-            f"检查对象 {target} 的{label}名额没有可替补的人员：按“{rule_name}”规则筛选后无人符合条件。"
+            f"检查对象 {target} 的“{label}”名额没有可替补的人员：按“{rule_name}”规则筛选后无人符合条件。"
         )
     fresh = [code for code in eligible if target not in pool.by_code[code].recent_targets]
     candidates = fresh or eligible

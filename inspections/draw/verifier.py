@@ -74,7 +74,7 @@ class InfeasibleError(ProtocolError):
         needed: int,
         available: int,
     ) -> None:
-        who = f"检查对象 {target}" if target is not None else "任何检查对象都"
+        who = f"检查对象 {target} " if target is not None else "任何检查对象都"
         super().__init__(
             f"{who}无法配齐“{label}”名额的检查人员：需要 {needed} 名，"
             f"按“{RULE_NAMES[rule]}”规则筛选后只剩 {available} 名。"
