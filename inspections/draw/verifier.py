@@ -246,14 +246,11 @@ def bottom_k(seed: str, keys: list[str], count: int) -> list[tuple[bytes, str]]:
     """The `count` keys with the smallest (ticket, key), ascending; tickets as raw digests.
 
     Raw SHA-256 digests order exactly like their lowercase hex, so comparing bytes is the
-    protocol's comparison. The hashing runs in C (map over bytes), with no Python frame or
-    object per key beyond the digest itself.
+    protocol's comparison. The hashing runs in C (map), with no Python frame per key.
     """
     if count <= 0 or not keys:
         return []
-    prefix = (seed + "|").encode("utf-8")
-    encoded = "\n".join(keys).encode("utf-8").split(b"\n")
-    tickets = map(_DIGEST, map(hashlib.sha256, map(prefix.__add__, encoded)))
+    tickets = map(_DIGEST, map(hashlib.sha256, map(str.encode, map((seed + "|").__add__, keys))))
     pairs = zip(tickets, keys)
     if count * 8 >= len(keys):
         return sorted(pairs)[:count]
@@ -487,22 +484,31 @@ class Matcher:
         self.conflicts = index_by_target(pool, "conflicts")
         self.recent = index_by_target(pool, "recent_targets")
 
-    def rank(self, target: str, codes: list[str]) -> list[tuple[bytes, str]]:
-        """Candidates of equal load ordered by (H(seed|key|code), code)."""
+    def smallest(self, target: str, codes: list[str] | set[str], count: int) -> list[str]:
+        """The `count` codes of equal load with the smallest (H(seed|key|code), code), in order."""
         prefix = (self.seed + "|" + target + "|").encode("utf-8")
         digests = map(
             _DIGEST, map(hashlib.sha256, map(prefix.__add__, map(self.code_bytes.__getitem__, codes)))
         )
-        return sorted(zip(digests, codes))
+        ranked = (
+            sorted(zip(digests, codes))
+            if count >= len(codes)
+            else heapq.nsmallest(count, zip(digests, codes))
+        )
+        return [code for _, code in ranked]
 
-    def pick(self, target: str, slot_index: int, count: int, excluded: set | frozenset) -> list[str]:
-        """The `count` eligible inspectors with the smallest (load, hash, code), in pick order."""
+    def pick(self, target: str, slot_index: int, count: int, excluded: set) -> list[str]:
+        """The `count` eligible inspectors with the smallest (load, hash, code), in pick order.
+
+        `excluded` holds only inspectors of this slot that are not eligible (usually none).
+        """
         picked: list[str] = []
         levels = self.levels[slot_index]
         for load in sorted(levels):
-            candidates = [code for code in levels[load] if code not in excluded]
+            bucket = levels[load]
+            candidates = [code for code in bucket if code not in excluded] if excluded else bucket
             if candidates:
-                picked.extend(code for _, code in self.rank(target, candidates)[: count - len(picked)])
+                picked.extend(self.smallest(target, candidates, count - len(picked)))
                 if len(picked) == count:
                     break
         return picked
@@ -519,10 +525,6 @@ class Matcher:
             if not bucket:
                 del levels[old]
             levels.setdefault(new, set()).add(code)
-
-    def eligible_count(self, slot_index: int, excluded: set | frozenset) -> int:
-        fitting = self.fitting[slot_index]
-        return len(fitting) - sum(1 for code in excluded if code in fitting)
 
     def fail(self, target: str, slot_index: int, team: set) -> InfeasibleError:
         slot = self.slots[slot_index]
@@ -545,12 +547,13 @@ class Matcher:
         team: set[str] = set()
         result = []
         for index, slot in enumerate(self.slots):
-            count = slot["k"]
-            hard = conflicted | team
-            if self.eligible_count(index, hard) < count:
+            count, fitting = slot["k"], self.fitting[index]
+            hard = {code for code in conflicted if code in fitting}
+            hard.update(code for code in team if code in fitting)
+            if len(fitting) - len(hard) < count:
                 raise self.fail(target, index, team)
-            strict = hard | recent
-            relaxed = self.eligible_count(index, strict) < count
+            strict = hard.union(code for code in recent if code in fitting)
+            relaxed = len(fitting) - len(strict) < count
             picked = self.pick(target, index, count, hard if relaxed else strict)
             for code in picked:
                 self.move(code, 1)
