@@ -154,7 +154,7 @@ def main() -> None:
     feasible_seconds, _ = timed(lambda: check_feasible(targets=keys, slots=slots, pool=pool))
     targets = [entry.target for entry in selected]
     match_seconds, teams = timed(
-        lambda: match_teams(seed=seed, targets=targets, slots=slots, pool=pool), repeats=2
+        lambda: match_teams(seed=seed, targets=targets, slots=slots, pool=pool), repeats=3
     )
     relaxed = sum(slot.rotation_relaxed for team in teams for slot in team.slots)
 
