@@ -83,7 +83,7 @@ def build_pool(entries: Iterable[PoolEntry]) -> Pool:
             raise ProtocolError(f"人员编号 {entry.code} 在人员库中重复。")
     json_entries = [entry.as_json() for entry in ordered]
     for entry in json_entries:
-        check_pool_entry(entry, f"人员 {entry['code'] or '（无编号）'}")
+        check_pool_entry(entry, f"人员 {entry['code']} " if entry["code"] else "人员（无编号）")
     content = pool_serialise(json_entries)
     return Pool(content=content, digest=hashlib.sha256(content).hexdigest(), entries=tuple(ordered))
 

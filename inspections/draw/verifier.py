@@ -460,7 +460,7 @@ def index_by_target(pool: list[dict], field: str, targets: set | frozenset | dic
 
 
 class Matcher:
-    """§3 inspector matching with its state (loads) so adjustments can continue from it.
+    """§3 inspector matching, target by target, keeping every inspector's load.
 
     Per slot the fitting inspectors sit in buckets by load. The smallest
     (load, H(seed|key|code), code) is always in the lowest bucket holding an eligible
@@ -645,7 +645,7 @@ def verify_record(record: object, frame_bytes: bytes, pool_bytes: bytes | None =
     executed = record.get("executed_at") is not None
     if not executed:
         for key in EXECUTION_KEYS[1:]:
-            if record.get(key) is not None:
+            if record.get(key) not in (None, []):
                 raise ProtocolError(f"记录格式错误：尚未执行的抽取不应有“{key}”。")
     else:
         server_secret = _hex(record, "server_secret")

@@ -31,10 +31,10 @@ def test_an_empty_pool_is_an_empty_file():
     ("entries", "message"),
     [
         ([PoolEntry("A-1", "SCJG"), PoolEntry("A-1", "JYJ")], "人员编号 A-1 在人员库中重复。"),
-        ([PoolEntry("", "SCJG")], "人员 （无编号）的“code”应为非空字符串。"),
-        ([PoolEntry("A-1", "")], "人员 A-1的“department”应为非空字符串。"),
-        ([PoolEntry("A-1", "SCJG", active="yes")], "人员 A-1的“active”应为 true 或 false。"),
-        ([PoolEntry("A-1", "SCJG", conflicts=[""])], "人员 A-1的“conflicts”应为非空字符串的列表。"),
+        ([PoolEntry("", "SCJG")], "人员（无编号）的“code”应为非空字符串。"),
+        ([PoolEntry("A-1", "")], "人员 A-1 的“department”应为非空字符串。"),
+        ([PoolEntry("A-1", "SCJG", active="yes")], "人员 A-1 的“active”应为 true 或 false。"),
+        ([PoolEntry("A-1", "SCJG", conflicts=[""])], "人员 A-1 的“conflicts”应为非空字符串的列表。"),
     ],
 )
 def test_a_bad_pool_is_refused(entries, message):
