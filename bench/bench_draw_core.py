@@ -134,28 +134,29 @@ def main() -> None:
         seed = compute_seed(server_secret=secret, witness_input=WITNESS, frame_digest=frame.digest)
         return frame, sizes, seed, select_targets(seed=seed, frame=frame, sizes=sizes, batch_size=50)
 
-    # Each phase is timed on its own, best of three: other processes share this machine.
+    # The phases run in the order a draw runs them (prepare: frame, pool, feasibility;
+    # execute: selection, matching), each timed on its own, best of three: other
+    # processes share this machine. The baselines come after, in the same process.
     frame_seconds, frame = timed(lambda: build_frame(pairs), repeats=3)
+    keys = [key for _, key in pairs]
+    pool = build_pool(make_pool(keys, rng))
+    slots = default_slots("SCJG", ["JYJ", "WJJ"], experts=1, expert_expertise=["特种设备"])
+    feasible_seconds, _ = timed(lambda: check_feasible(targets=keys, slots=slots, pool=pool))
     sizes = [stratum_size(name, size, ratio_percent="1") for name, size in frame.sizes.items()]
     seed = compute_seed(server_secret=secret, witness_input=WITNESS, frame_digest=frame.digest)
     selection_seconds, selected = timed(
         lambda: select_targets(seed=seed, frame=frame, sizes=sizes, batch_size=50), 3
     )
     core_seconds = frame_seconds + selection_seconds
+    targets = [entry.target for entry in selected]
+    match_seconds, teams = timed(
+        lambda: match_teams(seed=seed, targets=targets, slots=slots, pool=pool), repeats=3
+    )
     ordered_frame_seconds, _ = timed(lambda: build_frame(sorted_pairs), repeats=3)
     sample_sizes = {stratum.name: stratum.sample_size for stratum in sizes}
     naive_seconds, naive = timed(lambda: baseline_naive(grouped, sample_sizes, seed), repeats=3)
     tight_seconds, _ = timed(lambda: baseline_tight(grouped, sample_sizes, seed), repeats=3)
     assert sorted(key for bottom in naive for _, key in bottom) == sorted(entry.target for entry in selected)
-
-    keys = [key for _, key in pairs]
-    pool = build_pool(make_pool(keys, rng))
-    slots = default_slots("SCJG", ["JYJ", "WJJ"], experts=1, expert_expertise=["特种设备"])
-    feasible_seconds, _ = timed(lambda: check_feasible(targets=keys, slots=slots, pool=pool))
-    targets = [entry.target for entry in selected]
-    match_seconds, teams = timed(
-        lambda: match_teams(seed=seed, targets=targets, slots=slots, pool=pool), repeats=3
-    )
     relaxed = sum(slot.rotation_relaxed for team in teams for slot in team.slots)
 
     execution = Execution(
