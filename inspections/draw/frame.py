@@ -1,0 +1,89 @@
+"""The sampling frame (抽取名单) and its file: §2 of docs/DRAW_PROTOCOL.md."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from .verifier import ProtocolError, check_frame_keys_unique, check_stratum_keys, frame_parse, frame_serialise
+
+
+@dataclass(frozen=True)
+class Frame:
+    """A frozen frame: the file's bytes, its digest, and each stratum's keys in file order."""
+
+    content: bytes
+    digest: str
+    strata: tuple[tuple[str, tuple[str, ...]], ...]
+
+    @property
+    def sizes(self) -> dict[str, int]:
+        return {name: len(keys) for name, keys in self.strata}
+
+    @property
+    def size(self) -> int:
+        return sum(len(keys) for _, keys in self.strata)
+
+    def keys_by_stratum(self) -> dict[str, tuple[str, ...]]:
+        return dict(self.strata)
+
+
+def build_frame(pairs: Iterable[tuple[str, str]]) -> Frame:
+    """The frame of (stratum, key) pairs in any order, e.g. straight from a query.
+
+    Raises ProtocolError (Chinese message) for an empty or malformed name, a key listed
+    twice, or an 18-character key that is not upper case.
+    """
+    grouped: dict[str, list[str]] = {}
+    for stratum, key in pairs:
+        keys = grouped.get(stratum)
+        if keys is None:
+            keys = grouped[stratum] = []
+        keys.append(key)
+    return _frame_of(grouped)
+
+
+def build_frame_from_strata(strata: Mapping[str, Iterable[str]]) -> Frame:
+    """The frame of keys already grouped by stratum (in any order); empty strata are left out."""
+    return _frame_of({stratum: list(keys) for stratum, keys in strata.items()})
+
+
+def parse_frame(content: bytes) -> Frame:
+    """A frame file read back, checked strictly (sorting, separators, final LF, repeats)."""
+    strata = frame_parse(content)
+    return Frame(
+        content=content,
+        digest=hashlib.sha256(content).hexdigest(),
+        strata=tuple((name, tuple(keys)) for name, keys in sorted(strata.items())),
+    )
+
+
+def _frame_of(grouped: dict[str, list[str]]) -> Frame:
+    """Sorts the given (owned) lists in place, validates them and writes the file."""
+    strata: dict[str, list[str]] = {}
+    for stratum in _sorted_names(grouped):
+        keys = grouped[stratum]
+        if not keys:
+            continue
+        try:
+            keys.sort()
+        except TypeError:
+            raise ProtocolError(f"{stratum} 层的检查对象标识必须是字符串。") from None
+        if not all(isinstance(key, str) for key in (keys[0], keys[-1])):
+            raise ProtocolError(f"{stratum} 层的检查对象标识必须是字符串。")
+        check_stratum_keys(stratum, keys)
+        strata[stratum] = keys
+    check_frame_keys_unique(strata)
+    content = frame_serialise(strata)
+    return Frame(
+        content=content,
+        digest=hashlib.sha256(content).hexdigest(),
+        strata=tuple((name, tuple(keys)) for name, keys in strata.items()),
+    )
+
+
+def _sorted_names(grouped: dict[str, list[str]]) -> list[str]:
+    if not all(isinstance(name, str) for name in grouped):
+        raise ProtocolError("层名称必须是字符串。")
+    return sorted(grouped)

@@ -1,0 +1,88 @@
+import pytest
+
+from inspections.draw import ProtocolError, build_frame, build_frame_from_strata, parse_frame
+from tests.inspections.draw.vectors import FRAME_BYTES, FRAME_DIGEST, PAIRS
+
+
+def test_a_frame_file_reads_back_into_the_same_frame():
+    frame = parse_frame(FRAME_BYTES)
+    assert frame == build_frame(PAIRS)
+    assert frame.keys_by_stratum() == {
+        "A": ("91371311MA3C4X0K1A", "91371311MA3C4X0K3G", "92371311MA3D7Y2P54"),
+        "B": ("91371311MA3C4X0K2D", "91371311MA3C4X0K4K", "XM-2027-0003"),
+    }
+    assert (frame.digest, frame.size) == (FRAME_DIGEST, 6)
+
+
+def test_strata_are_ordered_by_code_point_not_by_locale():
+    frame = build_frame([("ALL", "b-1"), ("ALL", "B-2"), ("ALL", "a-3"), ("ALL", "一号场所"), ("ALL", "Z-4")])
+    assert frame.content.decode("utf-8") == "ALL\tB-2\nALL\tZ-4\nALL\ta-3\nALL\tb-1\nALL\t一号场所\n"
+
+
+def test_keys_grouped_by_stratum_give_the_same_frame_and_empty_strata_are_left_out():
+    grouped = {"B": ["XM-2027-0003", "91371311MA3C4X0K4K", "91371311MA3C4X0K2D"], "A": [], "C": []}
+    grouped["A"] = ["92371311MA3D7Y2P54", "91371311MA3C4X0K1A", "91371311MA3C4X0K3G"]
+    frame = build_frame_from_strata(grouped)
+    assert (frame.content, frame.sizes) == (FRAME_BYTES, {"A": 3, "B": 3})
+
+
+def test_an_empty_frame_is_an_empty_file():
+    frame = build_frame([])
+    assert (frame.content, frame.size) == (b"", 0)
+    assert parse_frame(b"") == frame
+
+
+@pytest.mark.parametrize(
+    ("pairs", "message"),
+    [
+        ([("A", "X-1"), ("A", "X-1")], "检查对象 X-1 在抽取名单中出现了不止一次。"),
+        ([("A", "X-1"), ("B", "X-1")], "检查对象 X-1 同时出现在 A 层和 B 层。"),
+        (
+            [("A", "91371311ma3c4x0k1a")],
+            "检查对象标识 91371311ma3c4x0k1a 是 18 位的统一社会信用代码，必须为大写。",
+        ),
+        ([("A", "X|1")], "A 层的检查对象标识“X|1”含有不允许的字符（制表符、换行符或“|”）。"),
+        ([("A", "X\t1")], "A 层的检查对象标识“X\\t1”含有不允许的字符（制表符、换行符或“|”）。"),
+        ([("A", "X\n1")], "A 层的检查对象标识“X\\n1”含有不允许的字符（制表符、换行符或“|”）。"),
+        ([("A", "")], "A 层的检查对象标识不能为空。"),
+        ([("", "X-1")], "层名称不能为空。"),
+        ([("A|B", "X-1")], "层名称“A|B”含有不允许的字符（制表符、换行符或“|”）。"),
+        ([("A", None), ("A", "X-1")], "A 层的检查对象标识必须是字符串。"),
+        ([("A", 17)], "A 层的检查对象标识必须是字符串。"),
+    ],
+)
+def test_a_bad_frame_is_refused_with_a_chinese_message(pairs, message):
+    with pytest.raises(ProtocolError) as caught:
+        build_frame(pairs)
+    assert caught.value.message == message
+
+
+def test_lower_case_keys_that_are_not_credit_codes_are_kept_as_they_are():
+    frame = build_frame([("ALL", "site-0042"), ("ALL", "91371311MA3C4X0K1A")])
+    assert frame.content == b"ALL\t91371311MA3C4X0K1A\nALL\tsite-0042\n"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"A\tX-1", "抽取名单文件的最后一行没有以换行符（LF）结尾。"),
+        (b"A\tX-2\nA\tX-1\n", "抽取名单文件中 A 层的检查对象未按代码点顺序排序。"),
+        (b"B\tX-1\nA\tX-2\n", "抽取名单文件第 2 行未按（层名称、检查对象标识）排序。"),
+        (b"A\tX-1\nB\tX-2\nA\tX-3\n", "抽取名单文件第 3 行未按（层名称、检查对象标识）排序。"),
+        (b"A\tX-1\nA X-2\n", "抽取名单文件第 2 行没有制表符，应为“层名称<TAB>检查对象标识”。"),
+        (b"A\tX-1\r\n", None),
+        (b"A\tX-1\nA\tX-1\n", "检查对象 X-1 在抽取名单中出现了不止一次。"),
+        (b"A\tX\t1\n", "A 层的检查对象标识“X\\t1”含有不允许的字符（制表符、换行符或“|”）。"),
+        (b"A\tX-1\n\n", "抽取名单文件第 2 行没有制表符，应为“层名称<TAB>检查对象标识”。"),
+        (b"A\t\xff\n", "抽取名单文件不是有效的 UTF-8 编码（第 3 字节）。"),
+    ],
+)
+def test_the_frame_parser_is_strict(content, message):
+    if message is None:
+        # A CR is not forbidden by the protocol, but it is part of the key, so the file
+        # describes a different frame from the LF-only one.
+        assert parse_frame(content).keys_by_stratum() == {"A": ("X-1\r",)}
+        return
+    with pytest.raises(ProtocolError) as caught:
+        parse_frame(content)
+    assert caught.value.message == message
