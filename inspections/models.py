@@ -58,7 +58,6 @@ class Task(models.Model):
         PREPARED = "prepared", "已公示承诺"
         DRAWN = "drawn", "已抽取"
         CLOSED = "closed", "已完成"
-        MERGED = "merged", "已合并"
 
     code = models.CharField("任务编号", max_length=40, unique=True)
     title = models.CharField("任务名称", max_length=200)
@@ -119,13 +118,12 @@ class Task(models.Model):
     expert_expertise = models.ManyToManyField(
         ExpertiseTag, verbose_name="专家须具备的业务专长", blank=True, related_name="+"
     )
-    merged_into = models.ForeignKey(
+    joint_visit_tasks = models.ManyToManyField(
         "self",
-        verbose_name="合并入任务",
-        null=True,
+        verbose_name="合并上门检查的任务",
         blank=True,
-        on_delete=models.PROTECT,
-        related_name="merged_tasks",
+        symmetrical=True,
+        help_text="进一次门、查多项事：两个任务都抽中的对象只上门一次",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="创建人", on_delete=models.PROTECT, related_name="+"
@@ -220,7 +218,9 @@ class Draw(models.Model):
     pool_digest = models.CharField("人员库摘要", max_length=64)
     strata = models.JSONField("分层与样本量")
     exclusions = models.JSONField("排除情况", default=dict, help_text="{原因: 户数}")
-    batch_size = models.PositiveIntegerField("每批户数", null=True, blank=True)
+    batch_size = models.PositiveIntegerField(
+        "每批户数", help_text="不分批的任务按样本总数记，即全部在第 1 批"
+    )
     server_secret = models.CharField("服务器密钥", max_length=64)
     commitment = models.CharField("承诺值", max_length=64, unique=True)
     committed_at = models.DateTimeField("承诺时间")
@@ -309,8 +309,28 @@ class DrawAdjustment(models.Model):
         ]
 
 
+class Visit(models.Model):
+    """进一次门: one trip to one target. Usually it carries one inspection; when two tasks
+    whose visits were merged both drew the target, it carries both, so the business opens
+    its door once for every department's matters."""
+
+    target = models.ForeignKey(
+        Target, verbose_name="检查对象", on_delete=models.PROTECT, related_name="visits"
+    )
+    scheduled_date = models.DateField("计划检查日期", null=True, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "上门检查"
+        verbose_name_plural = "上门检查"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.target.name} {self.scheduled_date or ''}".strip()
+
+
 class Inspection(models.Model):
-    """检查: one target in one task, with its team."""
+    """检查: one target in one task, with its team; part of one visit (进一次门)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "待检查"
@@ -337,7 +357,6 @@ class Inspection(models.Model):
     position = models.PositiveIntegerField("抽取顺序", help_text="按抽签值升序的位次，从 1 开始")
     batch = models.PositiveIntegerField("批次", default=1)
     risk_class = models.CharField("抽取时信用风险分类", max_length=1, choices=RiskClass.choices)
-    scheduled_date = models.DateField("计划检查日期", null=True, blank=True)
     status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 

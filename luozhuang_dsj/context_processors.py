@@ -17,6 +17,7 @@ STAFF_MENU: list[tuple[str, str, frozenset[str]]] = [
     ("年度计划", "plan-list", frozenset({Role.OFFICE, Role.DEPT_STAFF, Role.DEPT_HEAD})),
     ("省级清单", "catalog-editions", frozenset({Role.OFFICE, Role.DEPT_STAFF, Role.DEPT_HEAD})),
     ("免罚清单", "exemption-list", frozenset({Role.OFFICE, Role.DEPT_STAFF, Role.DEPT_HEAD})),
+    ("抽查任务", "task-list", frozenset({Role.OFFICE, Role.DEPT_STAFF, Role.DEPT_HEAD, Role.AUDITOR})),
     ("我的检查", "inspector-home", frozenset({Role.INSPECTOR})),
     ("审计日志", "audit-home", frozenset({Role.AUDITOR})),
     ("审计链校验", "audit-verify", frozenset({Role.AUDITOR})),

@@ -172,6 +172,45 @@ class DepartmentRowForm(forms.Form):
 
 
 DepartmentRowFormSet = forms.formset_factory(DepartmentRowForm, extra=0)
+EXTRA_PARTICIPANT_ROWS = 3
+
+
+def department_forms(
+    data: Any, *, options_url: str, fixed_department: Department | None, item: PlanItem | None = None
+) -> tuple[DepartmentRowForm, Any]:
+    """The initiator's row and the participants' rows of a plan item or a special task:
+    bound to `data` when posted, otherwise filled from `item` plus a few empty rows."""
+    if data is not None:
+        initiator = DepartmentRowForm(
+            data, prefix="initiator", options_url=options_url, fixed_department=fixed_department
+        )
+        participants = DepartmentRowFormSet(
+            data, prefix="participants", form_kwargs={"options_url": options_url}
+        )
+        return initiator, participants
+    initial: list[dict[str, Any]] = []
+    initiator_initial: dict[str, Any] = {}
+    if item is not None:
+        for role in (
+            item.departments.select_related("department").prefetch_related("matters").order_by("order")
+        ):
+            row = {"department": role.department, "matters": list(role.matters.all())}
+            if role.is_initiator:
+                initiator_initial = row
+            else:
+                initial.append(row)
+    initial += [{}] * EXTRA_PARTICIPANT_ROWS
+    initiator = DepartmentRowForm(
+        prefix="initiator",
+        initial=initiator_initial,
+        options_url=options_url,
+        fixed_department=fixed_department,
+    )
+    participants = DepartmentRowFormSet(
+        prefix="participants", initial=initial, form_kwargs={"options_url": options_url}
+    )
+    return initiator, participants
+
 
 _PREFIX_SPLIT = re.compile(r"[\s,，、;；]+")
 
@@ -296,3 +335,24 @@ class PlanItemForm(forms.Form):
             "sampling": PlanItem.Sampling.RATIO,
             "form": PlanItem.Form.COMPREHENSIVE,
         }
+
+
+def item_data_from_forms(
+    form: PlanItemForm, initiator_form: DepartmentRowForm, participant_forms: Any
+) -> Any:
+    """The validated forms of a plan item (or a special task) as the services take them."""
+    from plans.services import PlanItemData
+
+    return PlanItemData(
+        initiator=initiator_form.cleaned_data["department"],
+        initiator_matters=list(initiator_form.cleaned_data["matters"]),
+        participants=[
+            (row.cleaned_data["department"], list(row.cleaned_data["matters"]))
+            for row in participant_forms
+            if row.cleaned_data.get("department")
+        ],
+        **{
+            name: list(value) if name in {"sub_registries", "towns"} else value
+            for name, value in form.cleaned_data.items()
+        },
+    )

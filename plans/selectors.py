@@ -345,13 +345,15 @@ class TargetScope(Protocol):
     industry_prefixes: list[str]
 
 
-def scope_targets(scope: TargetScope) -> QuerySet[Target]:
+def scope_targets(scope: TargetScope, *, active_only: bool = True) -> QuerySet[Target]:
     """The candidates before exclusions: members of the scope's sub-registries that pass its
-    filters and are 存续. The draw adds its own exclusions (recent inspections)."""
+    filters and (unless `active_only` is off) are 存续. The draw adds its own exclusions."""
     members = SubRegistryMembership.objects.filter(
         target=OuterRef("pk"), sub_registry__in=scope.sub_registries.all()
     )
-    targets = Target.objects.filter(Exists(members), status=Target.Status.ACTIVE)
+    targets = Target.objects.filter(Exists(members))
+    if active_only:
+        targets = targets.filter(status=Target.Status.ACTIVE)
     town_ids = list(scope.towns.values_list("pk", flat=True))
     if town_ids:
         targets = targets.filter(town__in=town_ids)

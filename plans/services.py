@@ -861,6 +861,15 @@ def _normalise_sampling(data: PlanItemData) -> None:
 
 def plan_item_problems(plan: AnnualPlan, data: PlanItemData) -> dict[str, list[str]]:
     """Every reason the item cannot stand, keyed by form field; empty when it is valid."""
+    return item_problems(data, year=plan.year, plan_department=None if plan.is_joint else plan.department)
+
+
+def item_problems(
+    data: PlanItemData, *, year: int, plan_department: Department | None = None
+) -> dict[str, list[str]]:
+    """The rules a planned task and a special task (专项) share: departments and their
+    matters, scope, sampling within the general matters' caps, a window inside `year`.
+    `plan_department` is the owner of a department plan, whose tasks it must initiate."""
     errors: dict[str, list[str]] = defaultdict(list)
     if not data.title.strip():
         errors["title"].append("请填写任务名称。")
@@ -872,8 +881,8 @@ def plan_item_problems(plan: AnnualPlan, data: PlanItemData) -> dict[str, list[s
         errors["methods"].append("检查方式应为实地核查、书面检查或网络监测。")
 
     # Departments and their matters.
-    if not plan.is_joint and data.initiator.pk != plan.department_id:
-        errors["initiator"].append(f"部门年度计划的发起部门只能是{plan.department.short_name}。")
+    if plan_department is not None and data.initiator.pk != plan_department.pk:
+        errors["initiator"].append(f"部门年度计划的发起部门只能是{plan_department.short_name}。")
     if not data.initiator.is_active:
         errors["initiator"].append(f"{data.initiator.short_name}已停用，不能作为发起部门。")
     if not data.initiator_matters:
@@ -957,8 +966,8 @@ def plan_item_problems(plan: AnnualPlan, data: PlanItemData) -> dict[str, list[s
         if data.end_date < data.start_date:
             errors["end_date"].append("结束日期不能早于开始日期。")
         for name, day in (("start_date", data.start_date), ("end_date", data.end_date)):
-            if day.year != plan.year:
-                errors[name].append(f"起止时间须在计划年度（{plan.year}年）内。")
+            if day.year != year:
+                errors[name].append(f"起止时间须在计划年度（{year}年）内。")
     if data.batch_size is not None and data.batch_size < 1:
         errors["batch_size"].append("每批户数应为正整数；不分批请留空。")
     return dict(errors)

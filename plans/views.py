@@ -30,7 +30,6 @@ from plans.exports import (
 from plans.forms import (
     ApproveForm,
     DepartmentRowForm,
-    DepartmentRowFormSet,
     ExemptionForm,
     MatterForm,
     PlanCreateForm,
@@ -39,6 +38,8 @@ from plans.forms import (
     PublishForm,
     ReasonForm,
     ReturnForm,
+    department_forms,
+    item_data_from_forms,
 )
 from plans.importing import parse_ratio_text
 from plans.models import (
@@ -50,7 +51,7 @@ from plans.models import (
     PlanItem,
 )
 from plans.permissions import PLANNING_ROLES
-from plans.services import MatterData, PlanItemData
+from plans.services import MatterData
 from plans.snapshots import matter_list_records, plan_snapshot
 from registry.models import Department
 
@@ -541,41 +542,17 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 _ROW_PREFIX = re.compile(r"initiator|participants-[0-9]{1,2}")
-EXTRA_PARTICIPANT_ROWS = 3
 
 
 def _department_forms(
     request: HttpRequest, plan: AnnualPlan, item: PlanItem | None
 ) -> tuple[DepartmentRowForm, Any]:
-    options_url = reverse("plan-matter-options", args=[plan.pk])
-    fixed = None if plan.is_joint else plan.department
-    if request.method == "POST":
-        initiator = DepartmentRowForm(
-            request.POST, prefix="initiator", options_url=options_url, fixed_department=fixed
-        )
-        participants = DepartmentRowFormSet(
-            request.POST, prefix="participants", form_kwargs={"options_url": options_url}
-        )
-        return initiator, participants
-    initial: list[dict[str, Any]] = []
-    initiator_initial: dict[str, Any] = {}
-    if item is not None:
-        for role in (
-            item.departments.select_related("department").prefetch_related("matters").order_by("order")
-        ):
-            row = {"department": role.department, "matters": list(role.matters.all())}
-            if role.is_initiator:
-                initiator_initial = row
-            else:
-                initial.append(row)
-    initial += [{}] * EXTRA_PARTICIPANT_ROWS
-    initiator = DepartmentRowForm(
-        prefix="initiator", initial=initiator_initial, options_url=options_url, fixed_department=fixed
+    return department_forms(
+        request.POST if request.method == "POST" else None,
+        options_url=reverse("plan-matter-options", args=[plan.pk]),
+        fixed_department=None if plan.is_joint else plan.department,
+        item=item,
     )
-    participants = DepartmentRowFormSet(
-        prefix="participants", initial=initial, form_kwargs={"options_url": options_url}
-    )
-    return initiator, participants
 
 
 @role_required(*PLANNING_ROLES)
@@ -600,19 +577,7 @@ def plan_item_edit(request: HttpRequest, pk: int, item_pk: int | None = None) ->
             department_errors.append("请选择发起部门。")
             valid = False
         if valid:
-            data = PlanItemData(
-                initiator=initiator,
-                initiator_matters=list(initiator_form.cleaned_data["matters"]),
-                participants=[
-                    (row.cleaned_data["department"], list(row.cleaned_data["matters"]))
-                    for row in participant_forms
-                    if row.cleaned_data.get("department")
-                ],
-                **{
-                    name: list(value) if name in {"sub_registries", "towns"} else value
-                    for name, value in form.cleaned_data.items()
-                },
-            )
+            data = item_data_from_forms(form, initiator_form, participant_forms)
             try:
                 saved = services.plan_item_save(actor=request.user, plan=plan, item=item, data=data)
             except ValidationError as error:
@@ -631,6 +596,9 @@ def plan_item_edit(request: HttpRequest, pk: int, item_pk: int | None = None) ->
         "initiator_form": initiator_form,
         "participant_forms": participant_forms,
         "department_errors": department_errors,
+        "heading": f"修改抽查任务：{item.title}" if item else "添加抽查任务",
+        "back_url": reverse("plan-detail", args=[plan.pk]),
+        "back_label": plan.title,
     }
     return render(request, "plans/plan_item_form.html", context)
 

@@ -1,0 +1,426 @@
+"""Reads for tasks and draws: the frame, the pool, overlaps, records."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Collate
+from django.utils import timezone
+
+from inspections import draw as protocol
+from inspections.models import Draw, Inspection, InspectionAssignment, Task
+from plans.models import Matter, MatterCategory
+from plans.selectors import scope_targets
+from registry.models import ConflictOfInterest, Department, Inspector, RiskClass, Target
+
+ALL_STRATUM = "ALL"
+EXCLUDED_INACTIVE = "登记状态非存续"
+EXCLUDED_RECENT = "排除期内已就本任务事项接受检查"
+
+
+def months_before(day: datetime.date, months: int) -> datetime.date:
+    """The same day `months` calendar months earlier (the last day of a shorter month)."""
+    month_index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(month_index, 12)
+    month += 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return datetime.date(year, month, min(candidate, day.day))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def task_matters(task: Task) -> QuerySet[Matter]:
+    return Matter.objects.filter(task_departments__task=task).distinct()
+
+
+def task_department_rows(task: Task) -> list:
+    return list(
+        task.departments.select_related("department")
+        .prefetch_related("matters", "expertise")
+        .order_by("order")
+    )
+
+
+def exclusion_since(task: Task, *, today: datetime.date) -> datetime.datetime:
+    day = months_before(today, task.exclusion_months)
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_current_timezone())
+
+
+def recently_inspected(task: Task, *, today: datetime.date) -> QuerySet[Inspection]:
+    """Inspections within the task's exclusion window that checked any of its matters.
+
+    Results are shared across departments (互认): an inspection by any department counts.
+    """
+    matter_ids = list(task_matters(task).values_list("pk", flat=True))
+    return Inspection.objects.filter(
+        task__departments__matters__in=matter_ids, created_at__gte=exclusion_since(task, today=today)
+    ).exclude(task=task)
+
+
+def stratum_expression(task: Task) -> str:
+    return "risk_class" if task.is_stratified else ""
+
+
+def _frame_queryset(task: Task, *, today: datetime.date) -> QuerySet[Target]:
+    recent = recently_inspected(task, today=today).values("target_id")
+    return scope_targets(task).exclude(pk__in=recent)
+
+
+def frame_pairs(task: Task, *, today: datetime.date) -> Iterator[tuple[str, str]]:
+    """(stratum, key) for every candidate, streamed; in code-point order on PostgreSQL,
+    which makes the frame file cheap to write (it is sorted again regardless)."""
+    queryset = _frame_queryset(task, today=today)
+    if connection.vendor == "postgresql":
+        queryset = queryset.order_by("risk_class", Collate("code", "C"))
+    else:
+        queryset = queryset.order_by()
+    if task.is_stratified:
+        yield from queryset.values_list("risk_class", "code").iterator(chunk_size=20_000)
+    else:
+        for code in queryset.values_list("code", flat=True).iterator(chunk_size=20_000):
+            yield ALL_STRATUM, code
+
+
+def stratum_rules(task: Task) -> dict[str, dict]:
+    """How each stratum is sampled: {"A": {"ratio": Decimal}, ...} or {"ALL": {"count": n}}."""
+    if task.is_stratified:
+        return {
+            risk: {"ratio": ratio}
+            for risk, ratio in task.risk_ratios.items()
+            if ratio is not None and ratio > 0
+        }
+    if task.target_count is not None and task.sampling == "count":
+        return {ALL_STRATUM: {"count": task.target_count}}
+    return {ALL_STRATUM: {"ratio": task.ratio}}
+
+
+def stratum_sizes(task: Task, counts: dict[str, int]) -> list[protocol.StratumSize]:
+    """Sample sizes for the strata present in the frame (a class sampled at 0 % stays out)."""
+    rules = stratum_rules(task)
+    sizes = []
+    for name, size in sorted(counts.items()):
+        rule = rules.get(name)
+        if rule is None:
+            continue
+        if "count" in rule:
+            sizes.append(protocol.stratum_size(name, size, count=rule["count"]))
+        else:
+            sizes.append(protocol.stratum_size(name, size, ratio_percent=rule["ratio"]))
+    return sizes
+
+
+def cap_problems(task: Task, sizes: list[protocol.StratumSize]) -> list[str]:
+    """The general matters' caps (一般检查事项比例上限); key matters have none."""
+    strictest = (
+        task_matters(task)
+        .filter(category=MatterCategory.GENERAL, ratio_cap__isnull=False)
+        .order_by("ratio_cap", "code")
+        .first()
+    )
+    if strictest is None:
+        return []
+    problems = []
+    for stratum in sizes:
+        try:
+            protocol.check_within_cap(stratum, cap_percent=strictest.ratio_cap, matter=strictest.name)
+        except protocol.ProtocolError as error:
+            problems.append(error.message)
+    return problems
+
+
+@dataclass
+class FramePreview:
+    """What staff see before committing: counts per stratum, sample sizes, exclusions."""
+
+    strata: list[protocol.StratumSize]
+    excluded: dict[str, int]
+    in_scope: int
+    frame_size: int
+    problems: list[str] = field(default_factory=list)
+    unsampled: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def sample_total(self) -> int:
+        return sum(stratum.sample_size for stratum in self.strata)
+
+
+def frame_exclusions(task: Task, *, today: datetime.date) -> dict[str, int]:
+    """How many targets of the scope were left out of the frame, per reason."""
+    inactive = scope_targets(task, active_only=False).exclude(status=Target.Status.ACTIVE).count()
+    recent = (
+        scope_targets(task).filter(pk__in=recently_inspected(task, today=today).values("target_id")).count()
+    )
+    return {EXCLUDED_INACTIVE: inactive, EXCLUDED_RECENT: recent}
+
+
+def frame_preview(task: Task, *, today: datetime.date) -> FramePreview:
+    excluded = frame_exclusions(task, today=today)
+    counts: dict[str, int] = defaultdict(int)
+    frame = _frame_queryset(task, today=today).order_by()
+    if task.is_stratified:
+        for risk, number in (
+            frame.values("risk_class").annotate(number=Count("pk")).values_list("risk_class", "number")
+        ):
+            counts[risk] = number
+    else:
+        counts[ALL_STRATUM] = frame.count()
+    problems: list[str] = []
+    try:
+        sizes = stratum_sizes(task, dict(counts))
+    except protocol.ProtocolError as error:
+        sizes, problems = [], [error.message]
+    problems += cap_problems(task, sizes)
+    sampled = {stratum.name for stratum in sizes}
+    return FramePreview(
+        strata=sizes,
+        excluded=excluded,
+        in_scope=sum(counts.values()) + sum(excluded.values()),
+        frame_size=sum(counts.values()),
+        problems=problems,
+        unsampled={name: number for name, number in counts.items() if name not in sampled},
+    )
+
+
+# ---- the inspector pool -----------------------------------------------------------------------
+
+
+def pool_day(task: Task, *, scheduled_for: datetime.datetime) -> datetime.date:
+    """The day the pool's `active` is judged on: the draw day, or the window's start if later."""
+    return max(timezone.localdate(scheduled_for), task.start_date)
+
+
+def pool_entries(task: Task, *, scheduled_for: datetime.datetime) -> list[protocol.PoolEntry]:
+    """The pool snapshot: every inspector of the task's departments, plus the experts when
+    the task has an expert slot.
+
+    - `certified`: an enforcement certificate valid through the task's last day, so that
+      whoever is drawn may inspect on any day of the window; experts never are;
+    - `active`: in post and not unavailable on the pool day (an absence later in the window
+      is handled by an adjustment);
+    - `conflicts`: declared conflicts of interest (回避);
+    - `recent_targets`: targets on whose most recent inspection the inspector served.
+    """
+    department_ids = list(task.departments.values_list("department_id", flat=True))
+    query = Q(department_id__in=department_ids) & ~Q(category__in=Inspector.EXPERT_CATEGORIES)
+    if task.expert_count:
+        query |= Q(category__in=Inspector.EXPERT_CATEGORIES)
+    inspectors = list(
+        Inspector.objects.filter(query)
+        .select_related("department")
+        .prefetch_related("expertise")
+        .order_by("code")
+    )
+    ids = [inspector.pk for inspector in inspectors]
+    day = pool_day(task, scheduled_for=scheduled_for)
+    unavailable = set(
+        Inspector.objects.filter(
+            pk__in=ids, unavailable_periods__start__lte=day, unavailable_periods__end__gte=day
+        ).values_list("pk", flat=True)
+    )
+    conflicts: dict[int, list[str]] = defaultdict(list)
+    for inspector_id, code in ConflictOfInterest.objects.filter(inspector_id__in=ids).values_list(
+        "inspector_id", "target__code"
+    ):
+        conflicts[inspector_id].append(code)
+    latest = Inspection.objects.filter(target=OuterRef("inspection__target")).order_by("-created_at", "-pk")
+    recent: dict[int, list[str]] = defaultdict(list)
+    for inspector_id, code in (
+        InspectionAssignment.objects.filter(inspector_id__in=ids, is_active=True)
+        .annotate(latest=Subquery(latest.values("pk")[:1]))
+        .filter(inspection_id=F("latest"))
+        .values_list("inspector_id", "inspection__target__code")
+    ):
+        recent[inspector_id].append(code)
+    return [
+        protocol.PoolEntry(
+            code=inspector.code,
+            department=inspector.department.code,
+            active=inspector.is_active and inspector.pk not in unavailable,
+            certified=inspector.is_certified_on(task.end_date),
+            expert=inspector.is_expert,
+            expertise=tuple(tag.name for tag in inspector.expertise.all()),
+            conflicts=tuple(conflicts[inspector.pk]),
+            recent_targets=tuple(recent[inspector.pk]),
+        )
+        for inspector in inspectors
+    ]
+
+
+def task_slots(task: Task) -> tuple[protocol.Slot, ...]:
+    """The department slots in order (initiator first), then the expert slot if any."""
+    slots = [
+        protocol.Slot(
+            department=row.department.code,
+            k=row.inspector_count,
+            certified=True,
+            expertise=tuple(tag.name for tag in row.expertise.all()),
+        )
+        for row in task_department_rows(task)
+    ]
+    if task.expert_count:
+        slots.append(
+            protocol.Slot(
+                department=None,
+                k=task.expert_count,
+                certified=False,
+                expertise=tuple(task.expert_expertise.values_list("name", flat=True)),
+            )
+        )
+    return tuple(slots)
+
+
+def department_names() -> dict[str, str]:
+    return dict(Department.objects.values_list("code", "short_name"))
+
+
+def task_info(task: Task) -> protocol.TaskInfo:
+    rows = task_department_rows(task)
+    return protocol.TaskInfo(
+        code=task.code,
+        title=task.title,
+        initiator=task.initiator.code,
+        participants=tuple(row.department.code for row in rows if not row.is_initiator),
+        slots=task_slots(task),
+    )
+
+
+# ---- overlaps: 进一次门、查多项事 --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Overlap:
+    task: Task
+    shared_targets: int
+    already_joint: bool
+
+
+def task_overlaps(task: Task, *, today: datetime.date) -> list[Overlap]:
+    """Other live tasks whose window overlaps this one's and that could visit some of the
+    same targets: drawn tasks by their inspections, the others by their frames."""
+    others = (
+        Task.objects.exclude(pk=task.pk)
+        .filter(start_date__lte=task.end_date, end_date__gte=task.start_date)
+        .exclude(status=Task.Status.CLOSED)
+        .select_related("initiator")
+        .order_by("code")
+    )
+    ours = _frame_queryset(task, today=today).values("pk")
+    joint = set(task.joint_visit_tasks.values_list("pk", flat=True))
+    overlaps = []
+    for other in others:
+        if other.status == Task.Status.DRAWN:
+            theirs = Inspection.objects.filter(task=other).values("target_id")
+            shared = scope_targets(task).filter(pk__in=theirs).filter(pk__in=ours).count()
+        else:
+            shared = _frame_queryset(other, today=today).filter(pk__in=ours).count()
+        if shared:
+            overlaps.append(Overlap(other, shared, other.pk in joint))
+    return overlaps
+
+
+# ---- records --------------------------------------------------------------------------------------
+
+
+def draw_adjustments(draw: Draw) -> list[protocol.Adjustment]:
+    return [
+        protocol.Adjustment(
+            target=row.target_key,
+            department=row.department_code or None,
+            out=row.inspector_out,
+            incoming=row.inspector_in,
+            reason=row.reason,
+            at=row.at,
+            by=row.by.username,
+        )
+        for row in draw.adjustments.select_related("by").order_by("position")
+    ]
+
+
+def draw_strata(draw: Draw) -> list[protocol.StratumSize]:
+    return [
+        protocol.StratumSize(
+            name=row["name"],
+            size=row["size"],
+            sample_size=row["sample_size"],
+            ratio_percent=None if row["ratio_percent"] is None else Decimal(row["ratio_percent"]),
+            count=row.get("count"),
+        )
+        for row in draw.strata
+    ]
+
+
+def draw_execution(draw: Draw) -> protocol.Execution | None:
+    if draw.status != Draw.Status.EXECUTED:
+        return None
+    return protocol.Execution(
+        executed_at=draw.executed_at,
+        witness_input=draw.witness_input,
+        server_secret=draw.server_secret,
+        seed=draw.seed,
+        selected=tuple(protocol.Selected(**row) for row in draw.selected),
+        teams=tuple(
+            protocol.Team(
+                target=team["target"],
+                slots=tuple(
+                    protocol.TeamSlot(
+                        department=slot["department"],
+                        inspectors=tuple(slot["inspectors"]),
+                        rotation_relaxed=slot["rotation_relaxed"],
+                    )
+                    for slot in team["slots"]
+                ),
+            )
+            for team in draw.teams
+        ),
+    )
+
+
+def draw_record(draw: Draw) -> dict:
+    """The full record (§4); before execution, the keys from `executed_at` on are absent."""
+    snapshot = draw.task_snapshot
+    task = protocol.TaskInfo(
+        code=snapshot["code"],
+        title=snapshot["title"],
+        initiator=snapshot["initiator"],
+        participants=tuple(snapshot["participants"]),
+        slots=tuple(protocol.Slot.from_json(slot) for slot in snapshot["slots"]),
+    )
+    execution = draw_execution(draw)
+    return protocol.build_record(
+        task=task,
+        committed_at=draw.committed_at,
+        scheduled_for=draw.scheduled_for,
+        commitment=draw.commitment,
+        frame_digest=draw.frame_digest,
+        pool_digest=draw.pool_digest,
+        strata=draw_strata(draw),
+        batch_size=draw.batch_size,
+        execution=execution,
+        adjustments=draw_adjustments(draw) if execution else (),
+    )
+
+
+def draw_public_record(draw: Draw) -> dict:
+    return protocol.public_record(draw_record(draw), department_names=department_names())
+
+
+def record_json(record: dict) -> str:
+    return json.dumps(record, ensure_ascii=False, indent=2) + "\n"
+
+
+def public_draws() -> QuerySet[Draw]:
+    """Every draw is public from the moment it is committed (cancelled ones stay public)."""
+    return Draw.objects.select_related("task", "task__initiator")
+
+
+def risk_label(stratum: str) -> str:
+    return RiskClass(stratum).label if stratum in RiskClass.values else "全部对象"
