@@ -9,7 +9,7 @@ from luozhuang_dsj.models import User
 from luozhuang_dsj.services import user_create
 from registry.models import Department
 
-DEMO_PASSWORD = "Luozhuang@2026"  # noqa: S105 - the demo only; seed_demo refuses to run without DEBUG
+DEMO_PASSWORD = "Lz#Demo-2026"  # noqa: S105 - the demo only; seed_demo refuses to run without DEBUG
 
 
 @dataclass(frozen=True)

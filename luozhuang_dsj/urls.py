@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from luozhuang_dsj import views
+from luozhuang_dsj import account_views, views
 
 urlpatterns = [
     path("", include("disclosure.urls")),
@@ -8,6 +8,8 @@ urlpatterns = [
     path("accounts/login/", views.login_view, name="login"),
     path("accounts/logout/", views.logout_view, name="logout"),
     path("accounts/password/", views.password_change, name="password-change"),
+    path("accounts/2fa/", account_views.otp_verify, name="otp-verify"),
+    path("accounts/2fa/setup/", account_views.otp_setup, name="otp-setup"),
     path("work/", views.staff_home, name="staff-home"),
     path("work/office/", views.office_home, name="office-home"),
     path("work/office/", include("registry.urls")),
@@ -25,6 +27,8 @@ urlpatterns = [
         views.security_password_reset,
         name="security-password-reset",
     ),
+    path("work/security/users/<int:pk>/unlock/", views.security_unlock, name="security-unlock"),
+    path("work/security/users/<int:pk>/2fa-reset/", views.security_otp_reset, name="security-otp-reset"),
     path("work/jobs/<uuid:pk>/", views.job_detail, name="job-detail"),
     path("work/jobs/<uuid:pk>/download/", views.job_download, name="job-download"),
 ]
