@@ -63,7 +63,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
         allowed, details = device.verify_is_allowed()
         if not allowed:
             wait = (details or {}).get("locked_until")
-            form.add_error("token", "验证码错误次数过多，请稍后再试。")
+            form.add_error("token", "验证码错误次数过多，请稍候几秒再试。")
             audit_record(
                 action="auth.otp_throttled",
                 actor=request.user,
@@ -103,7 +103,9 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
         return redirect("otp-verify" if not user.is_verified() else "staff-home")
     device = services.otp_device_pending(user=user)
     form = OtpTokenForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and not device.verify_is_allowed()[0]:
+        form.add_error("token", "验证码错误次数过多，请稍候几秒再试。")
+    elif request.method == "POST" and form.is_valid():
         if services.otp_device_confirm(actor=user, device=device, token=form.cleaned_data["token"]):
             otp_login(request, device)
             accounts.sign_in_completed(user)

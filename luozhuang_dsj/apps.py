@@ -1,4 +1,22 @@
 from django.apps import AppConfig
+from django.core.exceptions import ImproperlyConfigured
+
+
+def require_defusedxml() -> None:
+    """Refuse to start without defusedxml: openpyxl parses uploaded .xlsx XML with it (XML
+    bombs, external entities) only when it is installed, and says nothing when it is not."""
+    try:
+        import defusedxml  # noqa: F401
+    except ImportError:
+        raise ImproperlyConfigured(
+            "缺少 defusedxml：上传的电子表格须用它解析以防 XML 炸弹，请安装依赖（pip install -e .）后再启动。"
+        ) from None
+    from openpyxl.xml import DEFUSEDXML
+
+    if not DEFUSEDXML:
+        raise ImproperlyConfigured(
+            "openpyxl 未启用 defusedxml（环境变量 OPENPYXL_DEFUSEDXML 不得设为 False），拒绝启动。"
+        )
 
 
 class LuozhuangDsjConfig(AppConfig):
@@ -6,4 +24,11 @@ class LuozhuangDsjConfig(AppConfig):
     verbose_name = "平台基础"
 
     def ready(self) -> None:
-        from luozhuang_dsj import signals  # noqa: F401  (login/logout audit receivers)
+        # Ours first: the receivers connected first run first (see signals.record_lockout).
+        from axes.signals import user_locked_out
+
+        from luozhuang_dsj import signals  # login/logout audit receivers
+
+        user_locked_out.connect(signals.record_lockout, dispatch_uid="luozhuang_dsj.record_lockout")
+
+        require_defusedxml()

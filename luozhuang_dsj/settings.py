@@ -48,7 +48,6 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "django_htmx",
-    "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "luozhuang_dsj",
@@ -56,6 +55,8 @@ INSTALLED_APPS = [
     "plans",
     "inspections",
     "disclosure",
+    # After the project's apps: its failed-login receiver must run after ours (audit order).
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -285,3 +286,5 @@ CELERY_BEAT_SCHEDULE["purge-audit-events"] = {
     "task": "luozhuang_dsj.tasks.purge_audit_events",
     "schedule": 24 * 3600.0,
 }
+# django-axes logs every failure at WARNING; the audit trail already records them.
+LOGGING.setdefault("loggers", {})["axes"] = {"level": "ERROR"}

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
@@ -57,11 +56,14 @@ def record_failed_login(
     )
 
 
-@receiver(user_locked_out)
 def record_lockout(
     sender: Any, request: HttpRequest | None, username: str | None, ip_address: str | None, **kwargs: Any
 ) -> None:
-    """The failure that reaches the limit locks the account; later tries on it are refused."""
+    """The failure that reaches the limit locks the account; later tries on it are refused.
+
+    Connected in apps.py: importing axes.signals here would connect axes's own receivers
+    before ours, and the trail would show the lockout before the failure that caused it.
+    """
     failures = getattr(request, "axes_failures_since_start", None)
     newly_locked = failures == settings.AXES_FAILURE_LIMIT
     audit_record(
