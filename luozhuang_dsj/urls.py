@@ -1,10 +1,14 @@
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.permissions import IsAuthenticated
 
 from luozhuang_dsj import account_views, views
 
 urlpatterns = [
     path("", include("disclosure.urls")),
     path("healthz", views.healthz, name="healthz"),
+    # The OpenAPI schema of the staff API (schemathesis tests against it); signed-in users only.
+    path("api/schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="api-schema"),
     path("accounts/login/", views.login_view, name="login"),
     path("accounts/logout/", views.logout_view, name="logout"),
     path("accounts/password/", views.password_change, name="password-change"),
