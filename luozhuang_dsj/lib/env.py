@@ -142,7 +142,7 @@ def env_encryption_keys(
         if not key_id or not key_id.isalnum() or not encoded:
             raise SettingsError(name, "格式应为 编号:密钥[,编号:密钥…]，编号只含字母和数字。")
         try:
-            key = base64.urlsafe_b64decode(encoded.encode("ascii"))
+            key = base64.b64decode(encoded.encode("ascii"), altchars=b"-_", validate=True)
         except (binascii.Error, ValueError, UnicodeEncodeError):
             raise SettingsError(name, f"密钥 {key_id} 不是有效的 base64 编码。") from None
         if len(key) != 32:
