@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.apps import AppConfig
 from django.core.exceptions import ImproperlyConfigured
 
@@ -24,11 +26,12 @@ class LuozhuangDsjConfig(AppConfig):
     verbose_name = "平台基础"
 
     def ready(self) -> None:
-        # Ours first: the receivers connected first run first (see signals.record_lockout).
-        from axes.signals import user_locked_out
-
-        from luozhuang_dsj import signals  # login/logout audit receivers
-
+        # Our receivers must be connected before axes's (imported with axes.signals), because
+        # receivers run in the order connected (see signals.record_lockout).
+        signals = import_module("luozhuang_dsj.signals")
+        user_locked_out = import_module("axes.signals").user_locked_out
         user_locked_out.connect(signals.record_lockout, dispatch_uid="luozhuang_dsj.record_lockout")
+
+        from luozhuang_dsj import audit_export  # noqa: F401  (registers the export job)
 
         require_defusedxml()

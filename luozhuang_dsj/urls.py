@@ -21,6 +21,7 @@ urlpatterns = [
     path("work/inspector/", views.inspector_home, name="inspector-home"),
     path("work/audit/", views.audit_home, name="audit-home"),
     path("work/audit/verify/", views.audit_verify, name="audit-verify"),
+    path("work/audit/export/", views.audit_export, name="audit-export"),
     path("work/audit/events/<int:pk>/", views.audit_event_detail, name="audit-event"),
     path("work/sysadmin/", views.sysadmin_home, name="sysadmin-home"),
     path("work/sysadmin/users/new/", views.sysadmin_user_create, name="sysadmin-user-create"),

@@ -15,17 +15,19 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from luozhuang_dsj import accounts, services
-from luozhuang_dsj.audit import audit_verify_chain
+from luozhuang_dsj import audit_export as audit_export_module
+from luozhuang_dsj.audit import audit_record, audit_verify_chain
 from luozhuang_dsj.forms import AuditFilterForm, LoginForm, PasswordResetForm, UnlockForm, UserForm
 from luozhuang_dsj.jobs import job_live_state
 from luozhuang_dsj.lib.access import login_only, public, role_required
 from luozhuang_dsj.lib.ratelimit import rate_limit
 from luozhuang_dsj.lib.roles import HOME_URL_NAMES, Role
 from luozhuang_dsj.models import AuditEvent, Job, User
+from luozhuang_dsj.selectors import audit_events_filtered
 from registry.models import Department
 
 
@@ -78,26 +80,7 @@ def inspector_home(request: HttpRequest) -> HttpResponse:
 
 
 def _filtered_events(form: AuditFilterForm) -> QuerySet[AuditEvent]:
-    events = AuditEvent.objects.all()
-    if not form.is_valid():
-        return events
-    data = form.cleaned_data
-    tz = timezone.get_current_timezone()
-    if data["since"]:
-        events = events.filter(at__gte=dt.datetime.combine(data["since"], dt.time.min, tzinfo=tz))
-    if data["until"]:
-        events = events.filter(
-            at__lt=dt.datetime.combine(data["until"] + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-        )
-    if data["username"]:
-        events = events.filter(username=data["username"])
-    if data["department"]:
-        events = events.filter(department_code=data["department"])
-    if data["action"]:
-        events = events.filter(action__startswith=data["action"])
-    if data["result"]:
-        events = events.filter(result=data["result"])
-    return events
+    return audit_events_filtered(form.cleaned_data if form.is_valid() else None)
 
 
 @role_required(Role.AUDITOR)
@@ -116,7 +99,30 @@ def audit_event_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.AUDITOR)
 def audit_verify(request: HttpRequest) -> HttpResponse:
     report = audit_verify_chain()
+    audit_record(
+        action="audit.verify",
+        actor=request.user,
+        role=Role.AUDITOR,
+        object_type="审计日志",
+        after={"checked": report.checked, "intact": report.is_intact, "broken_at": report.broken_at},
+        result=AuditEvent.Result.OK if report.is_intact else AuditEvent.Result.FAILED,
+    )
     return render(request, "audit/verify.html", {"report": report, "checked_at": timezone.now()})
+
+
+@role_required(Role.AUDITOR)
+@require_POST
+def audit_export(request: HttpRequest) -> HttpResponse:
+    """Export what the auditor's filter shows; the export is itself an audit event."""
+    form = AuditFilterForm(request.POST)
+    file_format = request.POST.get("format", "")
+    if not form.is_valid() or file_format not in audit_export_module.FORMATS:
+        messages.error(request, "导出条件无效，请检查日期等筛选条件后重试。")
+        return redirect("audit-home")
+    job = audit_export_module.audit_export_start(
+        actor=request.user, filters=form.cleaned_data, file_format=file_format
+    )
+    return redirect("job-detail", pk=job.pk)
 
 
 # ---- system administrator ------------------------------------------------------------
