@@ -134,3 +134,36 @@ class _EmptyOnlyExact(lookups.Exact):
         if self.rhs not in ("", None):
             raise ImproperlyConfigured("an encrypted field can only be compared with an empty value")
         return super().get_prep_lookup()
+
+
+def encrypted_fields() -> list[tuple[type[models.Model], EncryptedCharField]]:
+    from django.apps import apps
+
+    return [
+        (model, field)
+        for model in apps.get_models()
+        for field in model._meta.concrete_fields
+        if isinstance(field, EncryptedCharField)
+    ]
+
+
+def reencrypt_all() -> dict[str, int]:
+    """Re-seal every value not sealed under the current key (after adding a new key first in
+    FIELD_ENCRYPTION_KEY); afterwards the old key can be removed. Returns counts per column."""
+    from django.db.models.functions import Cast
+
+    current, _ = _keys()
+    counts: dict[str, int] = {}
+    for model, field in encrypted_fields():
+        manager = model._base_manager
+        stored = manager.annotate(_stored=Cast(field.attname, models.TextField())).values_list(
+            "pk", "_stored"
+        )
+        count = 0
+        for pk, raw in stored.iterator(chunk_size=1000):
+            if raw and key_id_of(raw) != current:
+                plaintext = decrypt(raw, context=field._context()) if is_encrypted(raw) else raw
+                manager.filter(pk=pk).update(**{field.attname: plaintext})
+                count += 1
+        counts[f"{model._meta.label}.{field.name}"] = count
+    return counts
