@@ -9,7 +9,8 @@ from luozhuang_dsj.models import User
 from luozhuang_dsj.services import user_create
 from registry.models import Department
 
-DEMO_PASSWORD = "Lz#Demo-2026"  # noqa: S105 - the demo only; seed_demo refuses to run without DEBUG
+# The demo's only: seed_demo refuses to run without DEBUG, so no production account has it.
+DEMO_PASSWORD = "Lz#Demo-2026"  # noqa: S105  # nosec B105
 
 
 @dataclass(frozen=True)

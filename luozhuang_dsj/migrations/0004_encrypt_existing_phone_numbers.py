@@ -4,7 +4,8 @@ The encrypted field reads a plain value as it is and seals it when saved, so sav
 row is the whole migration. Backwards, the values are written out in plain text again.
 """
 
-from django.db import migrations
+from django.db import migrations, models
+from django.db.models import Value
 
 
 def encrypt_phones(apps, schema_editor):
@@ -15,10 +16,9 @@ def encrypt_phones(apps, schema_editor):
 
 def decrypt_phones(apps, schema_editor):
     User = apps.get_model("luozhuang_dsj", "User")
-    table = schema_editor.quote_name(User._meta.db_table)
-    with schema_editor.connection.cursor() as cursor:
-        for user in User.objects.exclude(phone="").only("id", "phone").iterator():
-            cursor.execute(f"UPDATE {table} SET phone = %s WHERE id = %s", [user.phone, user.pk])
+    for user in User.objects.exclude(phone="").only("id", "phone").iterator():
+        # An expression bypasses the field's encryption: the plain value is written as it is.
+        User.objects.filter(pk=user.pk).update(phone=Value(user.phone, output_field=models.TextField()))
 
 
 class Migration(migrations.Migration):
