@@ -62,7 +62,7 @@ def test_a_backup_restores_into_a_fresh_database_with_equal_counts_and_an_intact
     call_command("backup", output=str(tmp_path))
     dump = next(tmp_path.glob("*.dump"))
     assert "已备份到" in capsys.readouterr().out
-    name, url = fresh_database
+    _, url = fresh_database
     result = _manage(url, "restore", str(dump))
     assert result.returncode == 0, result.stderr
     assert "行数与备份清单一致；审计链完整" in result.stdout

@@ -77,7 +77,10 @@ def test_the_web_app_recovers_from_dropped_database_connections_without_a_restar
         outages = []
         for _ in range(3):
             assert _terminate_server_backends() >= 1
-            wait_for(lambda: not set(before) & set(_server_backends()), timeout=10, what="backends to end")
+            ended = set(before)
+            wait_for(
+                lambda ended=ended: not ended & set(_server_backends()), timeout=10, what="backends to end"
+            )
             outages.append((_get(port, "/"), _get(port, "/healthz")))
             before = _server_backends()
         assert outages == [(200, 200)] * 3
