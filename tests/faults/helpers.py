@@ -16,7 +16,7 @@ from django.db import connection
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def tests_database_url() -> str:
+def database_url_for_children() -> str:
     """The test database, as a URL for child processes (they must see the test's rows)."""
     s = connection.settings_dict
     return (
@@ -26,7 +26,7 @@ def tests_database_url() -> str:
 
 def child_env(**overrides: str) -> dict[str, str]:
     environ = dict(os.environ)
-    environ.update(DEBUG="1", DATABASE_URL=tests_database_url(), PYTHONUNBUFFERED="1")
+    environ.update(DEBUG="1", DATABASE_URL=database_url_for_children(), PYTHONUNBUFFERED="1")
     environ.update(overrides)
     return environ
 

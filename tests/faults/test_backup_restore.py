@@ -13,7 +13,7 @@ from django.db import connection
 
 from luozhuang_dsj.audit import audit_record
 from tests.conftest import make_user
-from tests.faults.helpers import ROOT, child_env, tests_database_url
+from tests.faults.helpers import ROOT, child_env, database_url_for_children
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -49,7 +49,7 @@ def fresh_database():
     name = connection.settings_dict["NAME"] + "_restore"
     _admin(f'DROP DATABASE IF EXISTS "{name}"')
     _admin(f'CREATE DATABASE "{name}"')
-    yield name, tests_database_url().rsplit("/", 1)[0] + "/" + name
+    yield name, database_url_for_children().rsplit("/", 1)[0] + "/" + name
     _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
@@ -75,6 +75,6 @@ def test_a_backup_restores_into_a_fresh_database_with_equal_counts_and_an_intact
 def test_a_restore_into_a_database_with_tables_is_refused(tmp_path, reference_data, capsys):
     call_command("backup", output=str(tmp_path))
     dump = next(tmp_path.glob("*.dump"))
-    result = _manage(tests_database_url(), "restore", str(dump))
+    result = _manage(database_url_for_children(), "restore", str(dump))
     assert result.returncode == 1
     assert "不是空库" in result.stderr

@@ -16,13 +16,20 @@ from django.urls import reverse
 ROOT = Path(__file__).resolve().parents[2]
 
 
+# What a production environment would not carry over from the test run.
+NOT_INHERITED = {
+    "DEBUG",
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "FIELD_ENCRYPTION_KEY",
+    "REQUIRE_2FA",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests' Playwright fixture
+}
+
+
 def _production_env(**overrides):
-    environ = {
-        key: value
-        for key, value in os.environ.items()
-        if key
-        not in {"DEBUG", "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "FIELD_ENCRYPTION_KEY", "REQUIRE_2FA"}
-    }
+    environ = {key: value for key, value in os.environ.items() if key not in NOT_INHERITED}
     environ.update(
         DEBUG="0",
         SECRET_KEY=secrets.token_urlsafe(64),
