@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
@@ -26,6 +27,9 @@ from django.utils import timezone
 from luozhuang_dsj.models import AuditEvent, User
 
 GENESIS_HASH = "0" * 64
+PURGE_ACTION = "audit.purge"
+# The floor also written into the database trigger (migration 0005); settings may only raise it.
+MINIMUM_RETENTION_DAYS = 184
 # An arbitrary constant: the key of the PostgreSQL advisory lock guarding the chain head.
 _CHAIN_LOCK_KEY = 0x6C7A_6473_6A61
 _sqlite_lock = threading.Lock()
@@ -150,6 +154,7 @@ class ChainReport:
     checked: int
     broken_at: int | None = None
     problem: str = ""
+    purged_through: int = 0  # events up to this id were purged after their retention
 
     @property
     def is_intact(self) -> bool:
@@ -166,19 +171,88 @@ def _events_in_order(batch_size: int = 2000) -> Iterator[AuditEvent]:
         last_id = batch[-1].id
 
 
+def _chain_anchor() -> tuple[int, str]:
+    """Where the chain starts: the genesis, or the last event removed by the latest purge.
+
+    The purge checkpoint is itself an event of the chain, so forging one means rewriting
+    every hash after it, which verification catches like any other edit.
+    """
+    checkpoint = AuditEvent.objects.filter(action=PURGE_ACTION).order_by("-id").first()
+    if checkpoint is None or not checkpoint.after:
+        return 0, GENESIS_HASH
+    return int(checkpoint.after["purged_through_id"]), str(checkpoint.after["purged_through_hash"])
+
+
 def audit_verify_chain() -> ChainReport:
     """Walk the whole chain; report the first event whose hash or link does not hold."""
+    anchor_id, anchor_hash = _chain_anchor()
     previous = None
     checked = 0
     for event in _events_in_order():
-        expected_previous = GENESIS_HASH if previous is None else previous.hash
-        if event.previous_hash != expected_previous:
-            where = "链首" if previous is None else f"第 {previous.id} 号事件之后"
+        expected_previous = anchor_hash if previous is None else previous.hash
+        if event.previous_hash != expected_previous or (previous is None and event.id <= anchor_id):
+            if previous is not None:
+                where = f"第 {previous.id} 号事件之后"
+            elif anchor_id:
+                where = f"清理检查点记录的第 {anchor_id} 号事件之后"
+            else:
+                where = "链首"
             return ChainReport(
-                checked, event.id, f"第 {event.id} 号事件的前序哈希与{where}不符：其间的事件被删除或改动。"
+                checked,
+                event.id,
+                f"第 {event.id} 号事件的前序哈希与{where}不符：其间的事件被删除或改动。",
+                anchor_id,
             )
         if event_hash(event) != event.hash:
-            return ChainReport(checked, event.id, f"第 {event.id} 号事件的内容与其哈希不符：该事件被改动。")
+            return ChainReport(
+                checked, event.id, f"第 {event.id} 号事件的内容与其哈希不符：该事件被改动。", anchor_id
+            )
         previous = event
         checked += 1
-    return ChainReport(checked)
+    return ChainReport(checked, purged_through=anchor_id)
+
+
+@dataclass(frozen=True)
+class PurgeReport:
+    deleted: int
+    cutoff: dt.datetime
+    checkpoint_id: int | None = None
+
+
+def audit_purge() -> PurgeReport:
+    """Delete the events older than the retention (at least 184 days), oldest first.
+
+    Only a prefix of the chain goes (ids grow with time under the chain lock), and a
+    checkpoint event records the hash of the last one deleted, so the remaining chain
+    verifies from there. On PostgreSQL the trigger re-checks each row's age.
+    """
+    retention = max(settings.AUDIT_RETENTION_DAYS, MINIMUM_RETENTION_DAYS)
+    cutoff = timezone.now() - dt.timedelta(days=retention)
+    with transaction.atomic():
+        _lock_chain_head()
+        last = AuditEvent.objects.filter(at__lt=cutoff).order_by("-id").first()
+        if last is None:
+            return PurgeReport(0, cutoff)
+        if AuditEvent.objects.filter(id__lte=last.id, at__gte=cutoff).exists():
+            raise RuntimeError("audit events are out of time order; refusing to purge")
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL luozhuang.audit_purge = 'on'")
+        deleted, _ = AuditEvent.objects.filter(id__lte=last.id).delete()
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL luozhuang.audit_purge = 'off'")
+        checkpoint = audit_record(
+            action=PURGE_ACTION,
+            username="system",
+            object_type="审计日志",
+            object_key=f"至第 {last.id} 号",
+            after={
+                "purged_through_id": last.id,
+                "purged_through_hash": last.hash,
+                "purged_through_at": last.at,
+                "deleted": deleted,
+                "retention_days": retention,
+            },
+        )
+    return PurgeReport(deleted, cutoff, checkpoint.id)

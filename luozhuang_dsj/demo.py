@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db import transaction
+from django.utils import timezone
+
+from luozhuang_dsj.audit import audit_record
 from luozhuang_dsj.lib.roles import Role
 from luozhuang_dsj.models import User
 from luozhuang_dsj.services import user_create
 from registry.models import Department
 
-DEMO_PASSWORD = "Luozhuang@2026"  # noqa: S105 - the demo only; seed_demo refuses to run without DEBUG
+# The demo's only: seed_demo refuses to run without DEBUG, so no production account has it.
+DEMO_PASSWORD = "Lz#Demo-2026"  # noqa: S105  # nosec B105
 
 
 @dataclass(frozen=True)
@@ -49,5 +54,18 @@ def demo_accounts_seed() -> list[User]:
                 roles=account.roles,
                 password=DEMO_PASSWORD,
             )
+        elif not user.check_password(DEMO_PASSWORD):
+            _demo_password_restore(user)
         users.append(user)
     return users
+
+
+def _demo_password_restore(user: User) -> None:
+    """A demo database from before the demo password changed: give its accounts the one printed."""
+    with transaction.atomic():
+        user.set_password(DEMO_PASSWORD)
+        user.password_changed_at = timezone.now()
+        user.save(update_fields=["password", "password_changed_at"])
+        audit_record(
+            action="user.password_reset", username="system", object_type="用户", object_key=user.username
+        )

@@ -80,3 +80,21 @@ class AuditFilterForm(forms.Form):
     result = forms.ChoiceField(
         label="结果", required=False, choices=[("", "全部"), *AuditEvent.Result.choices]
     )
+
+
+class OtpTokenForm(forms.Form):
+    token = forms.RegexField(
+        label="动态验证码",
+        regex=r"^\d{6}$",
+        max_length=6,
+        error_messages={"invalid": "请输入 6 位数字验证码。", "required": "请输入 6 位数字验证码。"},
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]{6}"}
+        ),
+    )
+
+
+class UnlockForm(forms.Form):
+    """The security administrator's reason for an unlock or a second-factor reset (audited)."""
+
+    reason = forms.CharField(label="原因", max_length=200)

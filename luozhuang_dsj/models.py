@@ -5,8 +5,19 @@ from functools import cached_property
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.db.models.functions import Lower
 
+from luozhuang_dsj.lib.fieldcrypt import EncryptedCharField
 from luozhuang_dsj.lib.roles import HOME_ORDER, Role
+
+
+class CaseInsensitiveUserManager(UserManager):
+    """`Staff1` and `staff1` are the same account: sign-in looks the username up without case."""
+
+    use_in_migrations = False  # migrations never import app code; they need no manager methods
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
 
 
 class User(AbstractUser):
@@ -18,16 +29,19 @@ class User(AbstractUser):
     department = models.ForeignKey(
         "registry.Department", verbose_name="所属单位", on_delete=models.PROTECT, related_name="users"
     )
-    phone = models.CharField("联系电话", max_length=20, blank=True)
+    phone = EncryptedCharField("联系电话", max_length=20, blank=True)
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
 
     REQUIRED_FIELDS = ["name"]
-    objects = UserManager()
+    objects = CaseInsensitiveUserManager()
 
     class Meta:
         verbose_name = "用户"
         verbose_name_plural = "用户"
         ordering = ["department_id", "username"]
+        constraints = [
+            models.UniqueConstraint(Lower("username"), name="unique_username_ignoring_case"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name}（{self.username}）"
@@ -137,6 +151,7 @@ class Job(models.Model):
         "registry.Department", verbose_name="所属单位", null=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    queued_at = models.DateTimeField("最近排队时间", null=True, blank=True)
     started_at = models.DateTimeField("开始时间", null=True, blank=True)
     finished_at = models.DateTimeField("结束时间", null=True, blank=True)
     expires_at = models.DateTimeField("下载过期时间", null=True, blank=True)

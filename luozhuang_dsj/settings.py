@@ -4,12 +4,14 @@ With no environment at all and DEBUG=1 this runs the embedded demo: SQLite under
 Celery tasks executed in-process, files under var/.
 """
 
+import datetime as dt
 from pathlib import Path
 
 from luozhuang_dsj.lib.env import (
     SettingsError,
     env_bool,
     env_database,
+    env_encryption_keys,
     env_int,
     env_list,
     env_redis_url,
@@ -46,25 +48,33 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "luozhuang_dsj",
     "registry",
     "plans",
     "inspections",
     "disclosure",
+    # After the project's apps: its failed-login receiver must run after ours (audit order).
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "luozhuang_dsj.middleware.RequestContextMiddleware",
+    "luozhuang_dsj.middleware.AccountPolicyMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "luozhuang_dsj.urls"
@@ -105,6 +115,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "luozhuang_dsj.lib.passwords.CompositionValidator"},
+    {"NAME": "luozhuang_dsj.lib.passwords.ChineseCommonPasswordValidator"},
 ]
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=300)
@@ -188,3 +199,92 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL") or "INFO"},
 }
+
+# ---- Security: 等保 2.0 level 3 (GB/T 22239-2019); README “安全” explains each choice. ----
+# Locked-out usernames are refused before the password is checked (django-axes, in the database).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=3, maximum=10)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# 0: a locked account stays locked until the security administrator unlocks it.
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 0, minimum=0)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=LOGIN_LOCKOUT_MINUTES) if LOGIN_LOCKOUT_MINUTES else None
+AXES_RESET_ON_SUCCESS = False  # reset only when the whole sign-in (password and code) succeeds
+AXES_USERNAME_CALLABLE = "luozhuang_dsj.accounts.lockout_username"
+AXES_CLIENT_IP_CALLABLE = "luozhuang_dsj.lib.client_ip.client_ip"
+AXES_LOCKOUT_CALLABLE = "luozhuang_dsj.account_views.locked_out"
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in the audit trail
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+# axes.W006 wants addresses locked too. Behind an office's NAT every user shares one address,
+# so a permanent address lock would lock out a whole department; addresses are throttled by
+# the expiring rate limit on the login form instead (RATE_LIMITS["login"]).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+PASSWORD_MAX_AGE_DAYS = env_int("PASSWORD_MAX_AGE_DAYS", 90, minimum=1, maximum=365)
+SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 600, minimum=60)
+# SESSION_COOKIE_AGE (above) is the absolute session limit; the server enforces it as well.
+
+# Two-factor sign-in (TOTP). Off by default only in the embedded demo; production requires it.
+REQUIRE_2FA = env_bool("REQUIRE_2FA", default=not DEBUG)
+if not DEBUG and not REQUIRE_2FA:
+    raise SettingsError("REQUIRE_2FA", "关闭 DEBUG 的生产环境必须开启双因素认证。")
+OTP_TOTP_ISSUER = "罗庄区双随机监管平台"
+
+# Field-level encryption of ID and phone numbers (luozhuang_dsj.lib.fieldcrypt).
+FIELD_ENCRYPTION_CURRENT_KEY, FIELD_ENCRYPTION_KEYS = env_encryption_keys(
+    "FIELD_ENCRYPTION_KEY",
+    # The demo's fixed key: only with DEBUG on, never for real data.
+    "demo:ZGVtby1vbmx5LWZpZWxkLWtleS0tbmV2ZXItcmVhbC0=" if DEBUG else None,
+)
+
+# The audit trail is kept at least 184 days (等保); the database refuses to delete younger events.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 184, minimum=184)
+
+# Rate limits per client address ("count/seconds"), see luozhuang_dsj.lib.ratelimit.
+RATE_LIMITS = {
+    "login": env_str("RATE_LIMIT_LOGIN") or "20/600",
+}
+
+# Transport and headers. Behind a TLS-terminating proxy, set TRUSTED_PROXY_COUNT; the proxy
+# must overwrite X-Forwarded-Proto.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the container's own health probe speaks plain HTTP
+if TRUSTED_PROXY_COUNT:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", default=True)
+CSRF_COOKIE_HTTPONLY = True  # pages carry the token themselves (hx-headers on <body>)
+CSRF_FAILURE_VIEW = "luozhuang_dsj.errors.csrf_failure"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Background jobs (luozhuang_dsj.jobs): a job with no live worker and nothing queued for it
+# this long is published again; one interrupted this many times is failed.
+JOB_REQUEUE_AFTER_SECONDS = env_int("JOB_REQUEUE_AFTER_SECONDS", 300, minimum=10)
+JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3, minimum=1)
+CELERY_BEAT_SCHEDULE["requeue-stuck-jobs"] = {
+    "task": "luozhuang_dsj.tasks.requeue_stuck_jobs",
+    "schedule": 60.0,
+}
+CELERY_BEAT_SCHEDULE["purge-audit-events"] = {
+    "task": "luozhuang_dsj.tasks.purge_audit_events",
+    "schedule": 24 * 3600.0,
+}
+# django-axes logs every failure at WARNING; the audit trail already records them.
+LOGGING.setdefault("loggers", {})["axes"] = {"level": "ERROR"}

@@ -1,14 +1,20 @@
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.permissions import IsAuthenticated
 
-from luozhuang_dsj import views
+from luozhuang_dsj import account_views, views
 
 urlpatterns = [
     path("", include("disclosure.urls")),
     path("", include("plans.public_urls")),
     path("healthz", views.healthz, name="healthz"),
+    # The OpenAPI schema of the staff API (schemathesis tests against it); signed-in users only.
+    path("api/schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="api-schema"),
     path("accounts/login/", views.login_view, name="login"),
     path("accounts/logout/", views.logout_view, name="logout"),
     path("accounts/password/", views.password_change, name="password-change"),
+    path("accounts/2fa/", account_views.otp_verify, name="otp-verify"),
+    path("accounts/2fa/setup/", account_views.otp_setup, name="otp-setup"),
     path("work/", views.staff_home, name="staff-home"),
     path("work/office/", views.office_home, name="office-home"),
     path("work/office/", include("registry.urls")),
@@ -18,6 +24,7 @@ urlpatterns = [
     path("work/inspector/", views.inspector_home, name="inspector-home"),
     path("work/audit/", views.audit_home, name="audit-home"),
     path("work/audit/verify/", views.audit_verify, name="audit-verify"),
+    path("work/audit/export/", views.audit_export, name="audit-export"),
     path("work/audit/events/<int:pk>/", views.audit_event_detail, name="audit-event"),
     path("work/sysadmin/", views.sysadmin_home, name="sysadmin-home"),
     path("work/sysadmin/users/new/", views.sysadmin_user_create, name="sysadmin-user-create"),
@@ -28,6 +35,8 @@ urlpatterns = [
         views.security_password_reset,
         name="security-password-reset",
     ),
+    path("work/security/users/<int:pk>/unlock/", views.security_unlock, name="security-unlock"),
+    path("work/security/users/<int:pk>/2fa-reset/", views.security_otp_reset, name="security-otp-reset"),
     path("work/jobs/<uuid:pk>/", views.job_detail, name="job-detail"),
     path("work/jobs/<uuid:pk>/download/", views.job_download, name="job-download"),
 ]

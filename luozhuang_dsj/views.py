@@ -15,15 +15,19 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from luozhuang_dsj import services
-from luozhuang_dsj.audit import audit_verify_chain
-from luozhuang_dsj.forms import AuditFilterForm, LoginForm, PasswordResetForm, UserForm
+from luozhuang_dsj import accounts, services
+from luozhuang_dsj import audit_export as audit_export_module
+from luozhuang_dsj.audit import audit_record, audit_verify_chain
+from luozhuang_dsj.forms import AuditFilterForm, LoginForm, PasswordResetForm, UnlockForm, UserForm
 from luozhuang_dsj.jobs import job_live_state
 from luozhuang_dsj.lib.access import login_only, public, role_required
+from luozhuang_dsj.lib.ratelimit import rate_limit
 from luozhuang_dsj.lib.roles import HOME_URL_NAMES, Role
 from luozhuang_dsj.models import AuditEvent, Job, User
+from luozhuang_dsj.selectors import audit_events_filtered
 from registry.models import Department
 
 
@@ -32,8 +36,15 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def form_valid(self, form: LoginForm) -> HttpResponse:
+        response = super().form_valid(form)
+        accounts.session_begin(self.request)
+        if accounts.two_factor_step(self.request) is None:
+            accounts.sign_in_completed(self.request.user)
+        return response
 
-login_view = public(LoginView.as_view())
+
+login_view = public(rate_limit("login")(LoginView.as_view()))
 logout_view = public(auth_views.LogoutView.as_view())
 
 
@@ -69,26 +80,7 @@ def inspector_home(request: HttpRequest) -> HttpResponse:
 
 
 def _filtered_events(form: AuditFilterForm) -> QuerySet[AuditEvent]:
-    events = AuditEvent.objects.all()
-    if not form.is_valid():
-        return events
-    data = form.cleaned_data
-    tz = timezone.get_current_timezone()
-    if data["since"]:
-        events = events.filter(at__gte=dt.datetime.combine(data["since"], dt.time.min, tzinfo=tz))
-    if data["until"]:
-        events = events.filter(
-            at__lt=dt.datetime.combine(data["until"] + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-        )
-    if data["username"]:
-        events = events.filter(username=data["username"])
-    if data["department"]:
-        events = events.filter(department_code=data["department"])
-    if data["action"]:
-        events = events.filter(action__startswith=data["action"])
-    if data["result"]:
-        events = events.filter(result=data["result"])
-    return events
+    return audit_events_filtered(form.cleaned_data if form.is_valid() else None)
 
 
 @role_required(Role.AUDITOR)
@@ -107,7 +99,30 @@ def audit_event_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.AUDITOR)
 def audit_verify(request: HttpRequest) -> HttpResponse:
     report = audit_verify_chain()
+    audit_record(
+        action="audit.verify",
+        actor=request.user,
+        role=Role.AUDITOR,
+        object_type="审计日志",
+        after={"checked": report.checked, "intact": report.is_intact, "broken_at": report.broken_at},
+        result=AuditEvent.Result.OK if report.is_intact else AuditEvent.Result.FAILED,
+    )
     return render(request, "audit/verify.html", {"report": report, "checked_at": timezone.now()})
+
+
+@role_required(Role.AUDITOR)
+@require_POST
+def audit_export(request: HttpRequest) -> HttpResponse:
+    """Export what the auditor's filter shows; the export is itself an audit event."""
+    form = AuditFilterForm(request.POST)
+    file_format = request.POST.get("format", "")
+    if not form.is_valid() or file_format not in audit_export_module.FORMATS:
+        messages.error(request, "导出条件无效，请检查日期等筛选条件后重试。")
+        return redirect("audit-home")
+    job = audit_export_module.audit_export_start(
+        actor=request.user, filters=form.cleaned_data, file_format=file_format
+    )
+    return redirect("job-detail", pk=job.pk)
 
 
 # ---- system administrator ------------------------------------------------------------
@@ -208,8 +223,53 @@ def security_home(request: HttpRequest) -> HttpResponse:
         .annotate(count=Count("id"))
         .order_by("-count", "username")[:50]
     )
-    users = User.objects.select_related("department").order_by("department__code", "username")
-    return render(request, "security/home.html", {"failures": failures, "users": users, "since": since})
+    users = list(User.objects.select_related("department").order_by("department__code", "username"))
+    locked = accounts.locked_usernames()
+    enrolled = set(TOTPDevice.objects.filter(confirmed=True).values_list("user_id", flat=True))
+    for subject in users:
+        subject.is_locked = accounts.lockout_username(None, {"username": subject.username}) in locked
+        subject.has_second_factor = subject.pk in enrolled
+        subject.needs_second_factor = accounts.two_factor_required(subject)
+        subject.password_expires = accounts.password_expires_at(subject)
+    context = {
+        "failures": failures,
+        "users": users,
+        "since": since,
+        "locked_count": sum(subject.is_locked for subject in users),
+        "now": timezone.now(),
+    }
+    return render(request, "security/home.html", context)
+
+
+@role_required(Role.SECURITY_ADMIN)
+@require_http_methods(["GET", "POST"])
+def security_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+    subject = get_object_or_404(User, pk=pk)
+    form = UnlockForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.user_unlock(actor=request.user, user=subject, reason=form.cleaned_data["reason"])
+        messages.success(request, f"已解锁 {subject.username}。")
+        return redirect("security-home")
+    context = {
+        "form": form,
+        "subject": subject,
+        "action": "unlock",
+        "locked": accounts.is_locked_out(subject),
+    }
+    return render(request, "security/account_action.html", context)
+
+
+@role_required(Role.SECURITY_ADMIN)
+@require_http_methods(["GET", "POST"])
+def security_otp_reset(request: HttpRequest, pk: int) -> HttpResponse:
+    subject = get_object_or_404(User, pk=pk)
+    form = UnlockForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.user_otp_reset(actor=request.user, user=subject, reason=form.cleaned_data["reason"])
+        messages.success(request, f"已重置 {subject.username} 的双因素认证，该用户下次登录时重新绑定。")
+        return redirect("security-home")
+    context = {"form": form, "subject": subject, "action": "otp_reset"}
+    return render(request, "security/account_action.html", context)
 
 
 @role_required(Role.SECURITY_ADMIN)
@@ -234,6 +294,7 @@ def security_password_reset(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_only
+@accounts.reachable_during("password")
 @require_http_methods(["GET", "POST"])
 def password_change(request: HttpRequest) -> HttpResponse:
     form = PasswordResetForm(request.POST or None)
@@ -255,7 +316,13 @@ def password_change(request: HttpRequest) -> HttpResponse:
             update_session_auth_hash(request, request.user)
             messages.success(request, "密码已修改。")
             return redirect("staff-home")
-    return render(request, "accounts/password_change.html", {"form": form})
+    context = {
+        "form": form,
+        "reason": accounts.password_change_reason(request.user),
+        "expires_at": accounts.password_expires_at(request.user),
+        "has_second_factor": TOTPDevice.objects.filter(user=request.user, confirmed=True).exists(),
+    }
+    return render(request, "accounts/password_change.html", context)
 
 
 # ---- background jobs -----------------------------------------------------------------

@@ -50,6 +50,14 @@ def _fast_passwords(settings):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():  # type: ignore[no-untyped-def]
+    """Rate-limit counters and job progress live in the cache; each test starts without them."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _tasks_in_process():  # type: ignore[no-untyped-def]
     """Tests run Celery tasks in-process even where Redis is configured; the fault tests
     that need a real worker switch this off themselves."""

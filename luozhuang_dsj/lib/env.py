@@ -117,3 +117,38 @@ def env_redis_url(name: str, *, environ: Mapping[str, str] | None = None) -> str
     except ValueError:
         raise SettingsError(name, f"端口号无效：{url!r}。") from None
     return url
+
+
+def env_encryption_keys(
+    name: str, default: str | None = None, *, environ: Mapping[str, str] | None = None
+) -> tuple[str, dict[str, bytes]]:
+    """Parse `id:base64key[,id:base64key...]`: the first key encrypts, every key decrypts.
+
+    Keys are 32 random bytes (AES-256), urlsafe-base64 encoded; the id is stored with each
+    value so that an old key can be retired after `manage.py field_keys_rotate`.
+    """
+    import base64
+    import binascii
+
+    text = env_str(name, environ=environ) or default
+    if not text:
+        raise SettingsError(
+            name, "未设置。关闭 DEBUG 时必须提供字段加密密钥（可用 manage.py field_key_new 生成）。"
+        )
+    keys: dict[str, bytes] = {}
+    current = ""
+    for entry in text.split(","):
+        key_id, _, encoded = entry.strip().partition(":")
+        if not key_id or not key_id.isalnum() or not encoded:
+            raise SettingsError(name, "格式应为 编号:密钥[,编号:密钥…]，编号只含字母和数字。")
+        try:
+            key = base64.b64decode(encoded.encode("ascii"), altchars=b"-_", validate=True)
+        except (binascii.Error, ValueError, UnicodeEncodeError):
+            raise SettingsError(name, f"密钥 {key_id} 不是有效的 base64 编码。") from None
+        if len(key) != 32:
+            raise SettingsError(name, f"密钥 {key_id} 长度应为 32 字节（256 位），实际为 {len(key)} 字节。")
+        if key_id in keys:
+            raise SettingsError(name, f"密钥编号 {key_id} 重复。")
+        keys[key_id] = key
+        current = current or key_id
+    return current, keys
