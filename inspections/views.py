@@ -99,21 +99,21 @@ def task_create_special(request: HttpRequest) -> HttpResponse:
         posted, options_url=reverse("task-matter-options"), fixed_department=request.user.department
     )
     department_errors: list[str] = []
-    if posted is not None:
-        if form.is_valid() & initiator_form.is_valid() & participant_forms.is_valid():
-            try:
-                task = services.task_create_special(
-                    actor=request.user, data=item_data_from_forms(form, initiator_form, participant_forms)
-                )
-            except ValidationError as error:
-                for name, errors in error.message_dict.items():
-                    if name in form.fields:
-                        form.add_error(name, errors)
-                    else:
-                        department_errors.extend(errors)
-            else:
-                messages.success(request, f"已创建专项抽查任务 {task.code}。")
-                return redirect("task-detail", pk=task.pk)
+    # `&`, not `and`: every form is validated so that all errors show at once.
+    if posted is not None and form.is_valid() & initiator_form.is_valid() & participant_forms.is_valid():
+        try:
+            task = services.task_create_special(
+                actor=request.user, data=item_data_from_forms(form, initiator_form, participant_forms)
+            )
+        except ValidationError as error:
+            for name, errors in error.message_dict.items():
+                if name in form.fields:
+                    form.add_error(name, errors)
+                else:
+                    department_errors.extend(errors)
+        else:
+            messages.success(request, f"已创建专项抽查任务 {task.code}。")
+            return redirect("task-detail", pk=task.pk)
     context = {
         "form": form,
         "initiator_form": initiator_form,
@@ -202,7 +202,7 @@ def task_rules(request: HttpRequest, pk: int) -> HttpResponse:
         },
     )
     errors: list[str] = []
-    if posted is not None and form.is_valid() & all([slot.is_valid() for slot in slot_forms]):
+    if posted is not None and form.is_valid() & all([slot.is_valid() for slot in slot_forms]):  # noqa: C419 - validate every form
         try:
             services.task_set_rules(
                 actor=request.user,
