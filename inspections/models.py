@@ -281,6 +281,10 @@ class Draw(models.Model):
     def __str__(self) -> str:
         return f"{self.task.code} 抽取（{self.get_status_display()}）"
 
+    @property
+    def sample_total(self) -> int:
+        return sum(stratum["sample_size"] for stratum in self.strata)
+
 
 class DrawAdjustment(models.Model):
     """A replacement of one drawn inspector (the team itself is never rewritten)."""
@@ -351,6 +355,9 @@ class Inspection(models.Model):
     )
     target = models.ForeignKey(
         Target, verbose_name="检查对象", on_delete=models.PROTECT, related_name="inspections"
+    )
+    visit = models.ForeignKey(
+        Visit, verbose_name="上门检查", on_delete=models.PROTECT, related_name="inspections"
     )
     stratum = models.CharField("分层", max_length=10, blank=True)
     ticket = models.CharField("抽签值", max_length=64, blank=True)

@@ -25,8 +25,9 @@ def may_manage_task(user: User, task: Task) -> bool:
 
 
 def may_read_full_record(user: User) -> bool:
-    """The full record and the pool file name inspectors: the office and auditors only."""
-    return user_has_role(user, Role.OFFICE, Role.AUDITOR)
+    """The full record and the pool file name inspectors: the office (and, on their own
+    pages, the auditors) only."""
+    return user_has_role(user, Role.OFFICE)
 
 
 def may_adjust_with_substitute(user: User) -> bool:

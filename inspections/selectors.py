@@ -419,7 +419,7 @@ def record_json(record: dict) -> str:
 
 def public_draws() -> QuerySet[Draw]:
     """Every draw is public from the moment it is committed (cancelled ones stay public)."""
-    return Draw.objects.select_related("task", "task__initiator")
+    return Draw.objects.select_related("task", "task__initiator").defer("selected", "teams", "server_secret")
 
 
 def risk_label(stratum: str) -> str:

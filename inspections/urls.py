@@ -18,4 +18,10 @@ urlpatterns = [
     path("draws/<int:pk>/adjust/", views.draw_adjust, name="draw-adjust"),
     path("draws/<int:pk>/record-full.json", views.draw_full_record, name="draw-full-record"),
     path("draws/<int:pk>/pool.jsonl", views.draw_pool, name="draw-pool"),
+    path("audit/draws/", views.audit_draw_list, name="audit-draw-list"),
+    path("audit/draws/<int:pk>/", views.audit_draw_detail, name="audit-draw-detail"),
+    path(
+        "audit/draws/<int:pk>/record-full.json", views.audit_draw_full_record, name="audit-draw-full-record"
+    ),
+    path("audit/draws/<int:pk>/pool.jsonl", views.audit_draw_pool, name="audit-draw-pool"),
 ]

@@ -40,7 +40,7 @@ from plans.models import PlanItem
 from plans.selectors import plan_items_in_force
 from registry.models import Inspector
 
-READERS = (Role.OFFICE, Role.DEPT_STAFF, Role.DEPT_HEAD, Role.AUDITOR)
+READERS = (Role.OFFICE, Role.DEPT_STAFF, Role.DEPT_HEAD)
 DEPARTMENT_ROLES = (Role.DEPT_STAFF, Role.DEPT_HEAD)
 _ROW_PREFIX = re.compile(r"initiator|participants-[0-9]{1,2}")
 
@@ -129,7 +129,7 @@ def task_create_special(request: HttpRequest) -> HttpResponse:
 @role_required(*DEPARTMENT_ROLES)
 @require_GET
 def task_matter_options(request: HttpRequest) -> HttpResponse:
-    prefix = request.GET.get("prefix", "")
+    prefix = request.GET.get("prefix", "initiator")
     if not _ROW_PREFIX.fullmatch(prefix):
         raise Http404("参数不正确。")
     return render(
@@ -388,17 +388,7 @@ def draw_adjust(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "inspections/draw_adjust.html", {"draw": draw, "task": draw.task, "form": form})
 
 
-def _full_record_draw(request: HttpRequest, pk: int) -> Draw:
-    draw = get_draw_for_user(user=request.user, pk=pk)
-    if not may_read_full_record(request.user):
-        raise Http404("完整记录和人员库只向联席会议办公室和审计人员提供。")
-    return draw
-
-
-@role_required(Role.OFFICE, Role.AUDITOR)
-@require_GET
-def draw_full_record(request: HttpRequest, pk: int) -> HttpResponse:
-    draw = _full_record_draw(request, pk)
+def _record_response(draw: Draw) -> HttpResponse:
     response = HttpResponse(
         selectors.record_json(selectors.draw_record(draw)), content_type="application/json; charset=utf-8"
     )
@@ -406,13 +396,59 @@ def draw_full_record(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-@role_required(Role.OFFICE, Role.AUDITOR)
-@require_GET
-def draw_pool(request: HttpRequest, pk: int) -> FileResponse:
-    draw = _full_record_draw(request, pk)
+def _pool_response(draw: Draw) -> FileResponse:
     return FileResponse(
         draw.pool_file.open("rb"),
         as_attachment=True,
         filename=f"pool-{draw.task.code}.jsonl",
         content_type="application/x-ndjson; charset=utf-8",
     )
+
+
+# The full record and the pool file name inspectors: the office and the auditors get them;
+# the auditors through their own pages (三员分立: no page is shared with business roles).
+
+
+@role_required(Role.OFFICE)
+@require_GET
+def draw_full_record(request: HttpRequest, pk: int) -> HttpResponse:
+    return _record_response(get_draw_for_user(user=request.user, pk=pk))
+
+
+@role_required(Role.OFFICE)
+@require_GET
+def draw_pool(request: HttpRequest, pk: int) -> FileResponse:
+    return _pool_response(get_draw_for_user(user=request.user, pk=pk))
+
+
+@role_required(Role.AUDITOR)
+@require_GET
+def audit_draw_list(request: HttpRequest) -> HttpResponse:
+    draws = Draw.objects.select_related("task", "task__initiator").order_by("-committed_at")
+    page = Paginator(draws, 50).get_page(request.GET.get("page"))
+    return render(request, "inspections/audit_draw_list.html", {"page": page})
+
+
+@role_required(Role.AUDITOR)
+@require_GET
+def audit_draw_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    draw = get_draw_for_user(user=request.user, pk=pk)
+    context = {
+        "draw": draw,
+        "task": draw.task,
+        "adjustments": draw.adjustments.select_related("by").order_by("position"),
+        "risk_label": selectors.risk_label,
+    }
+    return render(request, "inspections/audit_draw_detail.html", context)
+
+
+@role_required(Role.AUDITOR)
+@require_GET
+def audit_draw_full_record(request: HttpRequest, pk: int) -> HttpResponse:
+    return _record_response(get_draw_for_user(user=request.user, pk=pk))
+
+
+@role_required(Role.AUDITOR)
+@require_GET
+def audit_draw_pool(request: HttpRequest, pk: int) -> FileResponse:
+    return _pool_response(get_draw_for_user(user=request.user, pk=pk))

@@ -17,10 +17,11 @@ STAFF_MENU: list[tuple[str, str, frozenset[str]]] = [
     ("年度计划", "plan-list", frozenset({Role.OFFICE, Role.DEPT_STAFF, Role.DEPT_HEAD})),
     ("省级清单", "catalog-editions", frozenset({Role.OFFICE, Role.DEPT_STAFF, Role.DEPT_HEAD})),
     ("免罚清单", "exemption-list", frozenset({Role.OFFICE, Role.DEPT_STAFF, Role.DEPT_HEAD})),
-    ("抽查任务", "task-list", frozenset({Role.OFFICE, Role.DEPT_STAFF, Role.DEPT_HEAD, Role.AUDITOR})),
+    ("抽查任务", "task-list", frozenset({Role.OFFICE, Role.DEPT_STAFF, Role.DEPT_HEAD})),
     ("我的检查", "inspector-home", frozenset({Role.INSPECTOR})),
     ("审计日志", "audit-home", frozenset({Role.AUDITOR})),
     ("审计链校验", "audit-verify", frozenset({Role.AUDITOR})),
+    ("抽取记录", "audit-draw-list", frozenset({Role.AUDITOR})),
     ("用户管理", "sysadmin-home", frozenset({Role.SYSADMIN})),
     ("账号安全", "security-home", frozenset({Role.SECURITY_ADMIN})),
 ]
