@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from inspections import draw as protocol
 from inspections.models import Draw, Inspection, InspectionAssignment, Task
+from luozhuang_dsj.lib.bulk import stream_values
 from plans.models import Matter, MatterCategory
 from plans.selectors import scope_targets
 from registry.models import ConflictOfInterest, Department, Inspector, RiskClass, Target
@@ -84,20 +85,16 @@ def frame_pairs(task: Task, *, today: datetime.date) -> Iterator[tuple[str, str]
     else:
         queryset = queryset.order_by()
     if task.is_stratified:
-        yield from queryset.values_list("risk_class", "code").iterator(chunk_size=20_000)
+        yield from stream_values(queryset, "risk_class", "code")
     else:
-        for code in queryset.values_list("code", flat=True).iterator(chunk_size=20_000):
+        for (code,) in stream_values(queryset, "code"):
             yield ALL_STRATUM, code
 
 
 def stratum_rules(task: Task) -> dict[str, dict]:
     """How each stratum is sampled: {"A": {"ratio": Decimal}, ...} or {"ALL": {"count": n}}."""
     if task.is_stratified:
-        return {
-            risk: {"ratio": ratio}
-            for risk, ratio in task.risk_ratios.items()
-            if ratio is not None and ratio > 0
-        }
+        return {risk: {"ratio": ratio} for risk, ratio in task.risk_ratios.items() if ratio is not None}
     if task.target_count is not None and task.sampling == "count":
         return {ALL_STRATUM: {"count": task.target_count}}
     return {ALL_STRATUM: {"ratio": task.ratio}}

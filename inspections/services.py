@@ -33,6 +33,7 @@ from inspections.models import (
 from inspections.permissions import may_adjust_with_substitute, may_manage_task
 from luozhuang_dsj.audit import audit_record
 from luozhuang_dsj.jobs import Progress, job_create, job_handler
+from luozhuang_dsj.lib.bulk import insert_rows
 from luozhuang_dsj.lib.roles import Role
 from luozhuang_dsj.models import Job, User
 from plans.models import PlanItem
@@ -453,12 +454,20 @@ def _draw_execute_job(job: Job, progress: Progress) -> None:
 
 
 def _read_frozen(draw: Draw) -> tuple[protocol.Frame, protocol.Pool]:
-    with draw.frame_file.open("rb") as handle:
-        frame = protocol.parse_frame(handle.read())
-    with draw.pool_file.open("rb") as handle:
-        pool = protocol.parse_pool(handle.read())
-    if frame.digest != draw.frame_digest or pool.digest != draw.pool_digest:
-        raise ValidationError("冻结的抽取名单或人员库文件与承诺时的摘要不符，抽取已停止，请联系系统管理员。")
+    """The frame and pool files exactly as committed (their digests are checked)."""
+    try:
+        with draw.frame_file.open("rb") as handle:
+            frame = protocol.load_committed_frame(
+                handle.read(), draw.frame_digest, {row["name"]: row["size"] for row in draw.strata}
+            )
+        with draw.pool_file.open("rb") as handle:
+            pool = protocol.parse_pool(handle.read())
+    except protocol.ProtocolError as error:
+        raise ValidationError(
+            f"冻结的抽取名单或人员库文件有误（{error.message}），抽取已停止，请联系系统管理员。"
+        ) from None
+    if pool.digest != draw.pool_digest:
+        raise ValidationError("冻结的人员库文件与承诺时的摘要不符，抽取已停止，请联系系统管理员。")
     return frame, pool
 
 
@@ -536,57 +545,86 @@ def draw_execute_run(
 
 def _create_inspections(draw: Draw, execution: protocol.Execution) -> None:
     """One inspection per selected target, in one visit with a joint task's inspection of
-    the same target where the two tasks merged their visits (进一次门)."""
+    the same target where the two tasks merged their visits (进一次门). Written with
+    multi-row INSERTs: a large draw creates tens of thousands of rows."""
     task = draw.task
     keys = [entry.target for entry in execution.selected]
-    targets = dict(Target.objects.filter(code__in=keys).values_list("code", "pk"))
-    risk = dict(Target.objects.filter(code__in=keys).values_list("code", "risk_class"))
+    targets: dict[str, tuple[int, str]] = {}
+    for start in range(0, len(keys), 5000):
+        chunk = keys[start : start + 5000]
+        for code, pk, risk in Target.objects.filter(code__in=chunk).values_list("code", "pk", "risk_class"):
+            targets[code] = (pk, risk)
     joint_visits = dict(
         Inspection.objects.filter(
             task__in=task.joint_visit_tasks.all(),
-            target__code__in=keys,
+            target_id__in=[targets[key][0] for key in keys],
             status__in=[Inspection.Status.PENDING, Inspection.Status.IN_PROGRESS],
         ).values_list("target__code", "visit_id")
     )
-    new_visits = {key: Visit(target_id=targets[key]) for key in keys if key not in joint_visits}
-    Visit.objects.bulk_create(new_visits.values(), batch_size=2000)
-    inspections = [
-        Inspection(
-            task=task,
-            draw=draw,
-            target_id=targets[entry.target],
-            visit_id=joint_visits.get(entry.target) or new_visits[entry.target].pk,
-            stratum=entry.stratum,
-            ticket=entry.ticket,
-            position=position,
-            batch=entry.batch,
-            risk_class=risk[entry.target],
-        )
-        for position, entry in enumerate(execution.selected, start=1)
-    ]
-    Inspection.objects.bulk_create(inspections, batch_size=2000)
-    if any(inspection.pk is None for inspection in inspections):  # databases without RETURNING
-        ids = dict(Inspection.objects.filter(task=task).values_list("target_id", "pk"))
-        for inspection in inspections:
-            inspection.pk = ids[inspection.target_id]
-    by_key = dict(zip(keys, inspections, strict=True))
-    inspectors = dict(Inspector.objects.values_list("code", "pk"))
+    now = timezone.now()
+    new_keys = [key for key in keys if key not in joint_visits]
+    visit_ids = insert_rows(
+        Visit, ["target_id", "created_at"], [(targets[key][0], now) for key in new_keys], returning_ids=True
+    )
+    visits = {**joint_visits, **dict(zip(new_keys, visit_ids, strict=True))}
+    inspection_ids = insert_rows(
+        Inspection,
+        [
+            "task_id",
+            "draw_id",
+            "target_id",
+            "visit_id",
+            "stratum",
+            "ticket",
+            "position",
+            "batch",
+            "risk_class",
+            "status",
+            "created_at",
+        ],
+        [
+            (
+                task.pk,
+                draw.pk,
+                targets[entry.target][0],
+                visits[entry.target],
+                entry.stratum,
+                entry.ticket,
+                position,
+                entry.batch,
+                targets[entry.target][1],
+                Inspection.Status.PENDING,
+                now,
+            )
+            for position, entry in enumerate(execution.selected, start=1)
+        ],
+        returning_ids=True,
+    )
+    by_key = dict(zip(keys, inspection_ids, strict=True))
+    slots = [protocol.Slot.from_json(slot) for slot in draw.task_snapshot["slots"]]
+    inspectors = dict(
+        Inspector.objects.filter(
+            code__in={code for team in execution.teams for code in team.inspectors}
+        ).values_list("code", "pk")
+    )
     departments = dict(task.departments.values_list("department__code", "department_id"))
-    assignments = []
-    for team in execution.teams:
-        inspection = by_key[team.target]
-        for slot_index, slot in enumerate(team.slots):
-            for code in slot.inspectors:
-                assignments.append(
-                    InspectionAssignment(
-                        inspection=inspection,
-                        inspector_id=inspectors[code],
-                        department_id=departments.get(slot.department) if slot.department else None,
-                        slot=slot_index,
-                        is_expert=slot.department is None,
-                    )
-                )
-    InspectionAssignment.objects.bulk_create(assignments, batch_size=5000)
+    insert_rows(
+        InspectionAssignment,
+        ["inspection_id", "inspector_id", "department_id", "slot", "is_expert", "is_active"],
+        [
+            (
+                by_key[team.target],
+                inspectors[code],
+                departments.get(slot.department),
+                index,
+                slot.department is None,
+                True,
+            )
+            for team in execution.teams
+            for index, (slot, drawn) in enumerate(zip(slots, team.slots, strict=True))
+            for code in drawn.inspectors
+        ],
+    )
 
 
 # ---- after the draw ------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ a Chinese message; the services turn it into a ValidationError.
 
 from .adjustments import Adjustment, current_teams, replace_inspector
 from .execution import Execution, execute_draw
-from .frame import Frame, build_frame, build_frame_from_strata, parse_frame
+from .frame import Frame, build_frame, build_frame_from_strata, load_committed_frame, parse_frame
 from .hashing import commitment_of, compute_seed, new_server_secret, normalise_witness_input, ticket_of
 from .matching import (
     Slot,
@@ -57,6 +57,7 @@ __all__ = [
     "default_slots",
     "execute_draw",
     "fits",
+    "load_committed_frame",
     "match_teams",
     "new_server_secret",
     "normalise_witness_input",
