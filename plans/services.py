@@ -1236,3 +1236,37 @@ def plan_revise(*, actor: User, plan: AnnualPlan, reason: str) -> AnnualPlan:
             reason=reason,
         )
     return plan
+
+
+# ---- staff exports ----------------------------------------------------------------------------------
+# A file taken out of the system is recorded in the trail (every export is audited). The
+# public downloads of published versions are open data for anyone and are not.
+
+EXPORT_ROLES = (Role.OFFICE, Role.DEPT_HEAD, Role.DEPT_STAFF)
+
+
+def _audit_export(actor: User, object_type: str, object_key: str, filename: str) -> None:
+    with transaction.atomic():
+        audit_record(
+            action="plans.export",
+            actor=actor,
+            role=_acting_role(actor, *EXPORT_ROLES),
+            object_type=object_type,
+            object_key=object_key,
+            after={"file": filename},
+        )
+
+
+def matter_list_export_record(*, actor: User, department: Department, filename: str) -> None:
+    """Record that `actor` exported the working copy of the department's matter list."""
+    perms.require(perms.may_view_matters(actor, department), "您无权导出该部门的抽查事项清单。")
+    _audit_export(actor, "抽查事项清单", f"{department.code} 工作稿", filename)
+
+
+def plan_export_record(
+    *, actor: User, plan: AnnualPlan, filename: str, revision: PlanRevision | None = None
+) -> None:
+    """Record that `actor` exported the plan's working copy, or one of its frozen revisions."""
+    perms.require(perms.may_view_plan(actor, plan), "您无权导出该年度计划。")
+    version = f"第{revision.number}版" if revision else "工作稿"
+    _audit_export(actor, PLAN_OBJECT_TYPE, f"{_plan_key(plan)} {version}", filename)

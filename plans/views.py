@@ -382,7 +382,9 @@ def matter_list_export(request: HttpRequest, code: str) -> HttpResponse:
         status_line=working_copy_line(),
         records=records,
     )
-    return xlsx_response(content, f"{department.short_name}随机抽查事项清单（工作稿）.xlsx")
+    filename = f"{department.short_name}随机抽查事项清单（工作稿）.xlsx"
+    services.matter_list_export_record(actor=request.user, department=department, filename=filename)
+    return xlsx_response(content, filename)
 
 
 # ---- the no-penalty list -----------------------------------------------------------------------
@@ -732,7 +734,9 @@ def plan_revision(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 def plan_export(request: HttpRequest, pk: int) -> HttpResponse:
     plan = perms.get_plan_for_user(user=request.user, pk=pk)
     content = plan_workbook(plan_snapshot(plan), status_line=working_copy_line(plan.get_status_display()))
-    return xlsx_response(content, f"{plan.title}（工作稿）.xlsx")
+    filename = f"{plan.title}（工作稿）.xlsx"
+    services.plan_export_record(actor=request.user, plan=plan, filename=filename)
+    return xlsx_response(content, filename)
 
 
 @role_required(*PLANNING_ROLES)
@@ -740,4 +744,6 @@ def plan_revision_export(request: HttpRequest, pk: int, number: int) -> HttpResp
     plan = perms.get_plan_for_user(user=request.user, pk=pk)
     revision = perms.get_plan_revision_for_user(user=request.user, plan=plan, number=number)
     content = plan_workbook(revision.snapshot, status_line=revision_line(revision))
-    return xlsx_response(content, f"{revision.snapshot['title']}（第{revision.number}版）.xlsx")
+    filename = f"{revision.snapshot['title']}（第{revision.number}版）.xlsx"
+    services.plan_export_record(actor=request.user, plan=plan, revision=revision, filename=filename)
+    return xlsx_response(content, filename)

@@ -24,6 +24,8 @@ The function is called once per requesting user, inside that test's transaction.
 - `own_status`: statuses that count as "opened" when `own` is not plain 2xx/3xx (e.g. a
   download that answers 404 for an expired file is not a good sample: make it valid).
 - `roles`: who may open it, for DRF views whose permission classes the matrix cannot read.
+- `query`: a query string added to both paths, for a view that needs GET parameters to
+  answer at all (an htmx fragment that says which form row it serves), e.g. "prefix=initiator".
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ class UrlSample:
     other_visible: bool = False
     own_status: frozenset[int] | None = None
     roles: frozenset[str] | None = None
+    query: str = ""
 
 
 SampleFactory = Callable[[SampleContext], UrlSample]

@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
+from django.utils import timezone
 
 from luozhuang_dsj.lib.roles import Role
 from luozhuang_dsj.models import User
@@ -18,7 +19,16 @@ from plans.importing import (
     catalog_validate,
     rows_from_csv,
 )
-from plans.models import AnnualPlan, CatalogEdition, CatalogItem, Matter, Method, PlanItem
+from plans.models import (
+    AnnualPlan,
+    CatalogEdition,
+    CatalogItem,
+    ExemptionItem,
+    Matter,
+    MatterListVersion,
+    Method,
+    PlanItem,
+)
 from plans.services import MatterData, PlanItemData
 from registry.models import Department, SubRegistry
 from tests.conftest import make_user
@@ -129,3 +139,143 @@ def head_of(code: str, username: str) -> User:
 
 def staff_of(code: str, username: str) -> User:
     return make_user(username, code, Role.DEPT_STAFF)
+
+
+# ---- objects in a given state, made once and found again ---------------------------------------
+# For callers that ask for the same object several times in one test (the access matrix calls
+# its samples once per user): each returns what is already there, or makes it through the
+# services as the department's own users would.
+
+DEFAULT_MATTER = "计量器具使用情况的检查"
+
+
+def member_of(department: Department, role: Role = Role.DEPT_STAFF) -> User:
+    """A user of `department` holding `role`: the first there is, or a new one."""
+    user = (
+        User.objects.filter(department=department, role_grants__role=role, is_active=True)
+        .order_by("pk")
+        .first()
+    )
+    return user or make_user(f"{role}-{department.code}".lower(), department.code, role)
+
+
+def the_office() -> User:
+    return member_of(Department.objects.get(is_office=True), Role.OFFICE)
+
+
+def current_catalog() -> CatalogEdition:
+    return services.current_catalog_edition() or import_sample()
+
+
+def department_matter(department: Department, *, active: bool = True) -> Matter:
+    """The department's claim of the provincial 计量 item (general, cap 5), withdrawn when not
+    `active`."""
+    current_catalog()
+    matter = Matter.objects.filter(department=department, catalog_item__name=DEFAULT_MATTER).first()
+    if matter is None:
+        matter = claim(member_of(department), DEFAULT_MATTER, cap="5")
+    if matter.is_active != active:
+        change = services.matter_restore if active else services.matter_withdraw
+        matter = change(actor=member_of(department), matter=matter, reason="样例")
+    return matter
+
+
+def published_matter_list(department: Department) -> MatterListVersion:
+    """The department's latest published matter list, published by its head if there is none."""
+    version = department.matter_list_versions.order_by("-number").first()
+    if version is None:
+        department_matter(department)
+        version = services.matter_list_publish(
+            actor=member_of(department, Role.DEPT_HEAD), department=department
+        )
+    return version
+
+
+def exemption_of(department: Department) -> ExemptionItem:
+    """A no-penalty list item carried out by `department` (the office keeps the list)."""
+    code = f"MF-{department.code}-1"
+    return ExemptionItem.objects.filter(code=code).first() or services.exemption_save(
+        actor=the_office(),
+        item=None,
+        code=code,
+        department=department,
+        description="未按规定公示营业执照，首次发现且及时改正",
+        legal_basis="《中华人民共和国行政处罚法》第三十三条",
+        conditions="首次违法、危害后果轻微并及时改正",
+    )
+
+
+_STEPS = [
+    AnnualPlan.Status.DRAFT,
+    AnnualPlan.Status.SUBMITTED,
+    AnnualPlan.Status.FILED,
+    AnnualPlan.Status.PUBLISHED,
+]
+_JOINT_STEPS = [AnnualPlan.Status.DRAFT, AnnualPlan.Status.APPROVED, AnnualPlan.Status.PUBLISHED]
+
+
+def _take_to(plan: AnnualPlan, status: str, steps: list[str], advance: dict[str, object]) -> AnnualPlan:
+    if steps.index(plan.status) > steps.index(status):
+        raise ValueError(f"{plan} is already {plan.status}, past {status}")
+    while plan.status != status:
+        advance[plan.status](plan)  # type: ignore[operator]
+        plan.refresh_from_db()
+    return plan
+
+
+def department_plan_at(department: Department, status: str = AnnualPlan.Status.DRAFT) -> AnnualPlan:
+    """The department's plan for YEAR with one valid task, taken through the workflow to
+    `status` (draft, submitted, filed or published)."""
+    plan = AnnualPlan.objects.filter(
+        scope=AnnualPlan.Scope.DEPARTMENT, department=department, year=YEAR
+    ).first()
+    if plan is None:
+        staff = member_of(department)
+        plan = services.plan_create(actor=staff, scope=AnnualPlan.Scope.DEPARTMENT, year=YEAR)
+        services.plan_item_save(
+            actor=staff,
+            plan=plan,
+            item=None,
+            data=item_data(
+                department,
+                [department_matter(department)],
+                sub_registries=[sub_registry(department.code, "辖区经营者")],
+            ),
+        )
+    head = member_of(department, Role.DEPT_HEAD)
+    return _take_to(
+        plan,
+        status,
+        _STEPS,
+        {
+            AnnualPlan.Status.DRAFT: lambda plan: services.plan_submit(actor=head, plan=plan),
+            AnnualPlan.Status.SUBMITTED: lambda plan: services.plan_file(actor=the_office(), plan=plan),
+            AnnualPlan.Status.FILED: lambda plan: services.plan_publish(actor=head, plan=plan),
+        },
+    )
+
+
+def joint_plan_at(status: str = AnnualPlan.Status.DRAFT) -> AnnualPlan:
+    """The district joint plan for YEAR with one valid task, taken to `status` (draft,
+    approved or published)."""
+    office = the_office()
+    plan = AnnualPlan.objects.filter(scope=AnnualPlan.Scope.JOINT, year=YEAR).first()
+    if plan is None:
+        plan = services.plan_create(actor=office, scope=AnnualPlan.Scope.JOINT, year=YEAR)
+        services.plan_item_save(
+            actor=office,
+            plan=plan,
+            item=None,
+            data=item_data(office.department, [department_matter(office.department)]),
+        )
+    return _take_to(
+        plan,
+        status,
+        _JOINT_STEPS,
+        {
+            AnnualPlan.Status.DRAFT: lambda plan: services.plan_approve(
+                actor=office, plan=plan, meeting="联席会议第1次会议", meeting_date=timezone.localdate()
+            ),
+            AnnualPlan.Status.APPROVED: lambda plan: services.plan_publish(actor=office, plan=plan),
+        },
+    )

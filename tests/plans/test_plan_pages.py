@@ -7,6 +7,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from openpyxl import load_workbook
 
 from luozhuang_dsj.lib.roles import Role
+from luozhuang_dsj.models import AuditEvent
 from plans import services
 from plans.models import AnnualPlan, PlanItem
 from tests.conftest import client_for, make_user
@@ -161,6 +162,42 @@ def test_the_matter_list_export_follows_the_provincial_columns(staff, head, matt
     assert rows["计量器具使用情况的检查"][9].value == "不高于5%（默认3%），每年1次"
     assert rows["食品经营者的监督检查"][9].value == "不设上限（默认20%），每年1次"
     assert sheet.max_row == 6
+
+
+def test_every_staff_export_is_audited_and_a_public_download_is_not(staff, head, office_user, matters):
+    plan = department_plan(staff, [matters["metering"]])
+    services.plan_submit(actor=head, plan=plan)
+    services.plan_file(actor=office_user, plan=plan)
+    services.plan_publish(actor=head, plan=plan)
+    services.matter_list_publish(actor=head, department=head.department)
+    before = AuditEvent.objects.count()
+    for name, args in (
+        ("public-plan-export", [plan.pk, 1]),
+        ("public-matter-list-export", ["SCJG", 1]),
+    ):
+        assert Client().get(reverse(name, args=args)).status_code == 200
+    assert AuditEvent.objects.count() == before
+    client_for(staff).get(reverse("matter-list-export", args=["SCJG"]))
+    client_for(office_user).get(reverse("plan-export", args=[plan.pk]))
+    client_for(head).get(reverse("plan-revision-export", args=[plan.pk, 1]))
+    events = AuditEvent.objects.filter(action="plans.export").order_by("pk")
+    assert [(e.username, e.role, e.object_type, e.object_key, e.after) for e in events] == [
+        (
+            "staff1",
+            "dept_staff",
+            "抽查事项清单",
+            "SCJG 工作稿",
+            {"file": "区市场监管局随机抽查事项清单（工作稿）.xlsx"},
+        ),
+        (
+            "office1",
+            "office",
+            "年度抽查计划",
+            f"{YEAR}-SCJG 工作稿",
+            {"file": f"{plan.title}（工作稿）.xlsx"},
+        ),
+        ("head1", "dept_head", "年度抽查计划", f"{YEAR}-SCJG 第1版", {"file": f"{plan.title}（第1版）.xlsx"}),
+    ]
 
 
 def test_the_public_site_links_to_the_lists_and_plans(db):
