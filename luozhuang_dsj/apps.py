@@ -6,4 +6,8 @@ class LuozhuangDsjConfig(AppConfig):
     verbose_name = "平台基础"
 
     def ready(self) -> None:
-        from luozhuang_dsj import signals  # noqa: F401  (login/logout audit receivers)
+        from luozhuang_dsj import (  # noqa: F401  (receivers and job handlers register on import)
+            exports,
+            imports,
+            signals,
+        )

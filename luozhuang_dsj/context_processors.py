@@ -13,7 +13,12 @@ from luozhuang_dsj.lib.roles import Role
 STAFF_MENU: list[tuple[str, str, frozenset[str]]] = [
     ("办公室工作台", "office-home", frozenset({Role.OFFICE})),
     ("本部门", "department-home", frozenset({Role.DEPT_STAFF, Role.DEPT_HEAD})),
+    ("检查对象名录库", "target-list", frozenset({Role.OFFICE, Role.DEPT_STAFF, Role.DEPT_HEAD})),
+    ("分库", "sub-registry-list", frozenset({Role.OFFICE, Role.DEPT_STAFF, Role.DEPT_HEAD})),
+    ("执法检查人员", "inspector-list", frozenset({Role.OFFICE, Role.DEPT_STAFF, Role.DEPT_HEAD})),
+    ("导入记录", "import-history", frozenset({Role.OFFICE, Role.DEPT_STAFF, Role.DEPT_HEAD})),
     ("我的检查", "inspector-home", frozenset({Role.INSPECTOR})),
+    ("回避申报", "my-conflicts", frozenset({Role.INSPECTOR})),
     ("审计日志", "audit-home", frozenset({Role.AUDITOR})),
     ("审计链校验", "audit-verify", frozenset({Role.AUDITOR})),
     ("用户管理", "sysadmin-home", frozenset({Role.SYSADMIN})),

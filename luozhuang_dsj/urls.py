@@ -1,6 +1,9 @@
 from django.urls import include, path
 
-from luozhuang_dsj import views
+from drf_spectacular.views import SpectacularAPIView
+
+from luozhuang_dsj import import_views, views
+from luozhuang_dsj.lib.access import login_only
 
 urlpatterns = [
     path("", include("disclosure.urls")),
@@ -11,6 +14,15 @@ urlpatterns = [
     path("work/", views.staff_home, name="staff-home"),
     path("work/office/", views.office_home, name="office-home"),
     path("work/office/", include("registry.urls")),
+    path("work/registry/", include("registry.urls_registry")),
+    path("work/imports/", import_views.import_history, name="import-history"),
+    path("work/imports/<uuid:pk>/", import_views.import_detail, name="import-detail"),
+    path("work/imports/<uuid:pk>/confirm/", import_views.import_confirm_view, name="import-confirm"),
+    path("work/imports/<uuid:pk>/cancel/", import_views.import_cancel_view, name="import-cancel"),
+    path("work/imports/<uuid:pk>/file/", import_views.import_original_file, name="import-file"),
+    path("work/imports/templates/<str:kind>.xlsx", import_views.import_template, name="import-template"),
+    path("api/schema/", login_only(SpectacularAPIView.as_view()), name="api-schema"),
+    path("api/registry/", include("registry.api_urls")),
     path("work/department/", views.department_home, name="department-home"),
     path("work/inspector/", views.inspector_home, name="inspector-home"),
     path("work/audit/", views.audit_home, name="audit-home"),

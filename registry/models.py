@@ -86,7 +86,8 @@ class Target(models.Model):
         MOVED_OUT = "迁出", "迁出"
 
     code = models.CharField("统一社会信用代码/对象标识", max_length=40, unique=True)
-    name = models.CharField("名称", max_length=200, db_index=True)
+    # Searched by substring through a trigram index on PostgreSQL (migration 0004), not a b-tree.
+    name = models.CharField("名称", max_length=200)
     kind = models.CharField("对象类型", max_length=10, choices=Kind.choices, default=Kind.ENTERPRISE)
     legal_representative = models.CharField("法定代表人（负责人、经营者）", max_length=100, blank=True)
     address = models.CharField("住所（经营场所）", max_length=300, blank=True)

@@ -98,7 +98,11 @@ def test_postgres_refuses_update_and_delete_on_the_trail(staff):
             connection.cursor() as cursor,
         ):
             cursor.execute(sql, [event.id])
-    with pytest.raises(DatabaseError, match="禁止 TRUNCATE"), transaction.atomic(), connection.cursor() as cursor:
+    with (
+        pytest.raises(DatabaseError, match="禁止 TRUNCATE"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute("SET LOCAL luozhuang.allow_audit_truncate = 'off'")  # as on a production database
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("TRUNCATE luozhuang_dsj_auditevent CASCADE")
