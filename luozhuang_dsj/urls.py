@@ -1,5 +1,4 @@
 from django.urls import include, path
-
 from drf_spectacular.views import SpectacularAPIView
 
 from luozhuang_dsj import import_views, views

@@ -69,13 +69,14 @@ def bulk_insert(
     if not ignore_conflicts:
         _copy(table, columns, rows)
         return
-    with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMP TABLE _bulk_stage (LIKE {table}) ON COMMIT DROP")
-    _copy("_bulk_stage", columns, rows)
     column_list = ", ".join(connection.ops.quote_name(column) for column in columns)
+    # Identifiers come from the model's metadata, never from input; values go through COPY.
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMP TABLE _bulk_stage AS SELECT {column_list} FROM {table} WITH NO DATA")  # noqa: S608
+    _copy("_bulk_stage", columns, rows)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} ({column_list}) SELECT {column_list} FROM _bulk_stage ON CONFLICT DO NOTHING"
+            f"INSERT INTO {table} ({column_list}) SELECT {column_list} FROM _bulk_stage ON CONFLICT DO NOTHING"  # noqa: S608
         )
         cursor.execute("DROP TABLE _bulk_stage")
 
@@ -98,15 +99,15 @@ def bulk_update_by_key(
         model.objects.bulk_update(objects, fields, batch_size=500)
         return
     table = connection.ops.quote_name(model._meta.db_table)
-    key_column, *columns = _columns(model, [key, *fields])
+    key_column, *columns = [connection.ops.quote_name(c) for c in _columns(model, [key, *fields])]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"CREATE TEMP TABLE _bulk_update AS SELECT {', '.join([key_column, *columns])} FROM {table} WITH NO DATA"
+            f"CREATE TEMP TABLE _bulk_update AS SELECT {', '.join([key_column, *columns])} FROM {table} WITH NO DATA"  # noqa: S608
         )
     _copy("_bulk_update", [key_column, *columns], rows)
     assignments = ", ".join(f"{column} = s.{column}" for column in columns)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} AS t SET {assignments} FROM _bulk_update AS s WHERE t.{key_column} = s.{key_column}"
+            f"UPDATE {table} AS t SET {assignments} FROM _bulk_update AS s WHERE t.{key_column} = s.{key_column}"  # noqa: S608
         )
         cursor.execute("DROP TABLE _bulk_update")
