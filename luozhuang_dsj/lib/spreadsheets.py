@@ -30,7 +30,6 @@ import python_calamine
 from django.conf import settings
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.utils.exceptions import IllegalCharacterError
 
 ZIP_FORMATS = {"xlsx", "xlsb", "ods"}
 READABLE_SUFFIXES = {".xlsx", ".xls", ".xlsb", ".ods", ".csv"}
@@ -73,17 +72,17 @@ def _megabytes(size: int) -> str:
 # ---- text normalisation -------------------------------------------------------------------
 
 
-def to_half_width(text: str) -> str:
-    """Full-width ASCII (Ａ１＠) and the ideographic space to their half-width forms.
+_HALF_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F) if chr(code - 0xFEE0).isalnum()}
+_HALF_WIDTH.update({ord(char): ord(char) - 0xFEE0 for char in "－．／＿＠＃＋％＆＊"})
+_HALF_WIDTH[0x3000] = ord(" ")
 
-    Only those: Chinese punctuation such as （） in a business name is part of the name.
+
+def to_half_width(text: str) -> str:
+    """Full-width letters, digits and code symbols (Ａ１－．) and the ideographic space to half width.
+
+    Only those: Chinese punctuation such as （） or ， in a business name is part of the name.
     """
-    if text.isascii():
-        return text
-    return "".join(
-        chr(ord(char) - 0xFEE0) if 0xFF01 <= ord(char) <= 0xFF5E else " " if char == "\u3000" else char
-        for char in text
-    )
+    return text if text.isascii() else text.translate(_HALF_WIDTH)
 
 
 def normalise_header(text: Any) -> str:
@@ -396,11 +395,17 @@ def neutralise(value: Any) -> Any:
     return value
 
 
+def _safe_text(value: str) -> str:
+    if not value.isprintable():
+        # Control characters other than TAB, LF and CR cannot be stored in .xlsx at all.
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if value and value[0] in FORMULA_TRIGGERS:
+        return "'" + value
+    return value
+
+
 def _neutralised_row(row: Sequence[Any]) -> list[Any]:
-    return [
-        "'" + value if type(value) is str and value and value[0] in FORMULA_TRIGGERS else value
-        for value in row
-    ]
+    return [_safe_text(value) if type(value) is str else value for value in row]
 
 
 def write_xlsx(
@@ -418,13 +423,7 @@ def write_xlsx(
     sheet.append(list(headers))
     count = 0
     for row in rows:
-        safe = _neutralised_row(row)
-        try:
-            sheet.append(safe)
-        except IllegalCharacterError:
-            sheet.append(
-                [ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value for value in safe]
-            )
+        sheet.append(_neutralised_row(row))
         count += 1
         if progress and count % every == 0:
             progress(count)
