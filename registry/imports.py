@@ -345,12 +345,12 @@ class TargetImport(ImportSchema):
             for _, pk, _, changes in updated
         ]
         if created:
-            new_pks = (
-                Target.objects.filter(created_at=now).values_list("pk", flat=True).iterator(chunk_size=CHUNK)
-            )
-            history += [
-                (pk, now, user_id, TargetChange.Source.IMPORT, {}, f"新增。{note}"[:300]) for pk in new_pks
-            ]
+            created_note = f"新增。{note}"[:300]
+            for chunk in _chunks([code for code, _ in created]):
+                history += [
+                    (pk, now, user_id, TargetChange.Source.IMPORT, {}, created_note)
+                    for pk in Target.objects.filter(code__in=chunk).values_list("pk", flat=True)
+                ]
         if progress:
             progress(len(created) + len(updated), stage="记录变更历史")
         bulk_insert(TargetChange, ("target", "at", "user", "source", "changes", "note"), history)
