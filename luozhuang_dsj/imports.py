@@ -49,21 +49,22 @@ class Column:
     help: str = ""
 
 
-class Row:
-    """One data row handed to `ImportSchema.clean`: read cells by key, report bad ones."""
+class Row(dict):
+    """One data row handed to `ImportSchema.clean`: its cells as text by column key ("" when
+    the file has no such column); `error()` reports a bad one."""
 
-    __slots__ = ("errors", "number", "values")
+    __slots__ = ("errors", "number")
 
     def __init__(self, number: int, values: dict[str, str]) -> None:
+        super().__init__(values)
         self.number = number
-        self.values = values
         self.errors: list[tuple[str, str, str]] = []
 
-    def __getitem__(self, key: str) -> str:
-        return self.values.get(key, "")
+    def __missing__(self, key: str) -> str:
+        return ""
 
     def error(self, key: str, reason: str, value: str | None = None) -> None:
-        self.errors.append((key, self.values.get(key, "") if value is None else value, reason))
+        self.errors.append((key, self[key] if value is None else value, reason))
 
 
 class ImportSchema:
@@ -249,7 +250,11 @@ def _clean_rows(
     row_count = error_rows = 0
     for number, cells in sheet.rows():
         width = len(cells)
-        values = {key: cell_text(cells[index]) if index < width else "" for key, index in positions}
+        values = {}
+        for key, index in positions:
+            if index < width:
+                cell = cells[index]
+                values[key] = cell.strip() if type(cell) is str else cell_text(cell)
         row = Row(number, values)
         result = schema.clean(context, row)
         if result is not None and not row.errors and key_column:

@@ -17,7 +17,7 @@ from django.utils import timezone
 from luozhuang_dsj.imports import Column, ImportSchema, Row, register_import
 from luozhuang_dsj.jobs import Progress
 from luozhuang_dsj.lib.access import user_has_role
-from luozhuang_dsj.lib.bulk import bulk_insert, bulk_update_by_key
+from luozhuang_dsj.lib.bulk import bulk_insert, bulk_update_by_key, fetch_by_keys
 from luozhuang_dsj.lib.roles import Role
 from luozhuang_dsj.models import ImportBatch, User
 from registry import credit_code, values
@@ -67,6 +67,7 @@ DEFAULTS = {
     "risk_class": "B",
     "address_unreachable": False,
 }
+INSERTED = tuple(name.removesuffix("_id") for name in STORED)
 LABELS = {
     "name": "名称",
     "kind": "对象类型",
@@ -87,11 +88,7 @@ def _chunks(items: list[Any], size: int = CHUNK) -> Any:
 
 def _existing_targets(codes: list[str]) -> dict[str, tuple[Any, ...]]:
     """code → (pk, *STORED) for the codes that are already in the registry."""
-    found: dict[str, tuple[Any, ...]] = {}
-    for chunk in _chunks(codes):
-        for row in Target.objects.filter(code__in=chunk).values_list("code", "pk", *STORED):
-            found[row[0]] = row[1:]
-    return found
+    return {row[0]: row[1:] for row in fetch_by_keys(Target, "code", ("id", *STORED), codes)}
 
 
 class TargetImport(ImportSchema):
@@ -167,16 +164,42 @@ class TargetImport(ImportSchema):
                 towns[name] = town.pk
         return {"towns": towns, "town_names": dict(Town.objects.values_list("pk", "name"))}
 
+    def _town(self, text: str) -> int:
+        town_id = self.towns.get(values.compact(text))
+        if town_id is None:
+            raise ValueError("不是本区的镇街：请填写镇街全称，如“罗庄街道”“褚墩镇”。")
+        return town_id
+
     def clean(self, context: dict[str, Any], row: Row) -> list[Any] | None:
-        raw_code = row["code"]
-        kind = None
-        if row["kind"]:
-            try:
-                kind = values.parse_kind(row["kind"])
-            except ValueError as error:
-                row.error("kind", str(error))
+        # Columns such as 市场主体类型 or 登记状态 hold a few distinct values over many rows:
+        # each distinct text is parsed once per file (`memo`).
+        memo = context.setdefault("memo", {})
+        self.towns = context["towns"]
+        parsed: dict[str, Any] = {}
+        for key, parse in (
+            ("kind", values.parse_kind),
+            ("town", self._town),
+            ("industry", values.parse_industry),
+            ("status", values.parse_status),
+            ("risk", values.parse_risk),
+            ("unreachable", values.parse_flag),
+        ):
+            text = row[key]
+            if not text:
+                parsed[key] = None
+                continue
+            known = memo.get((key, text))
+            if known is None:
+                try:
+                    known = (parse(text), None)
+                except ValueError as error:
+                    known = (None, str(error))
+                memo[(key, text)] = known
+            parsed[key], problem = known
+            if problem:
+                row.error(key, problem)
         try:
-            code = values.parse_code(raw_code, kind or "")
+            code = values.parse_code(row["code"], parsed["kind"] or "")
         except ValueError as error:
             row.error("code", str(error))
             return None
@@ -185,32 +208,6 @@ class TargetImport(ImportSchema):
             row.error("name", "名称不能为空。")
         elif len(name) > 200:
             row.error("name", "名称不超过 200 个字符。")
-        town_id = None
-        if row["town"]:
-            town_id = context["towns"].get(values.compact(row["town"]))
-            if town_id is None:
-                row.error("town", "不是本区的镇街：请填写镇街全称，如“罗庄街道”“褚墩镇”。")
-        industry = status = risk = unreachable = None
-        if row["industry"]:
-            try:
-                industry = values.parse_industry(row["industry"])
-            except ValueError as error:
-                row.error("industry", str(error))
-        if row["status"]:
-            try:
-                status = values.parse_status(row["status"])
-            except ValueError as error:
-                row.error("status", str(error))
-        if row["risk"]:
-            try:
-                risk = values.parse_risk(row["risk"])
-            except ValueError as error:
-                row.error("risk", str(error))
-        if row["unreachable"]:
-            try:
-                unreachable = values.parse_flag(row["unreachable"])
-            except ValueError as error:
-                row.error("unreachable", str(error))
         legal = " ".join(row["legal_representative"].split()) or None
         address = " ".join(row["address"].split()) or None
         if legal and len(legal) > 100:
@@ -219,7 +216,18 @@ class TargetImport(ImportSchema):
             row.error("address", "不超过 300 个字符。")
         if row.errors:
             return None
-        return [code, name, kind, legal, address, town_id, industry, status, risk, unreachable]
+        return [
+            code,
+            name,
+            parsed["kind"],
+            legal,
+            address,
+            parsed["town"],
+            parsed["industry"],
+            parsed["status"],
+            parsed["risk"],
+            parsed["unreachable"],
+        ]
 
     def row_key(self, cleaned: list[Any]) -> str:
         return cleaned[T_CODE]
@@ -321,38 +329,29 @@ class TargetImport(ImportSchema):
     ) -> dict[str, Any]:
         created, updated, unchanged, _ = self._diff(context, rows)
         now = timezone.now()
+        stamp = now
         note = f"批量导入：{batch.original_filename}"[:300]
         user_id = actor.pk if actor else None
         if progress:
             progress(0, total=len(created) + len(updated), stage="写入新增的检查对象")
+        # A new target's history starts with its first change; its creation is the batch's
+        # audit event (which keeps the file and its hash) and the target's created_at.
         bulk_insert(
             Target,
-            (
-                "code",
-                *[f.removesuffix("_id") if f == "town_id" else f for f in STORED],
-                "created_at",
-                "updated_at",
-            ),
-            [(code, *after, now, now) for code, after in created],
+            ("code", *INSERTED, "created_at", "updated_at"),
+            [(code, *after, stamp, stamp) for code, after in created],
         )
         if progress:
             progress(len(created), stage="更新已有的检查对象")
         bulk_update_by_key(
-            Target, "code", (*STORED, "updated_at"), [(code, *after, now) for code, _, after, _ in updated]
+            Target, "code", (*STORED, "updated_at"), [(code, *after, stamp) for code, _, after, _ in updated]
         )
-        history = [
-            (pk, now, user_id, TargetChange.Source.IMPORT, self._jsonable(changes), note)
-            for _, pk, _, changes in updated
-        ]
-        if created:
-            created_note = f"新增。{note}"[:300]
-            for chunk in _chunks([code for code, _ in created]):
-                history += [
-                    (pk, now, user_id, TargetChange.Source.IMPORT, {}, created_note)
-                    for pk in Target.objects.filter(code__in=chunk).values_list("pk", flat=True)
-                ]
         if progress:
             progress(len(created) + len(updated), stage="记录变更历史")
+        history = [
+            (pk, stamp, user_id, TargetChange.Source.IMPORT, self._jsonable(changes), note)
+            for _, pk, _, changes in updated
+        ]
         bulk_insert(TargetChange, ("target", "at", "user", "source", "changes", "note"), history)
         return {"counts": {"新增": len(created), "更新": len(updated), "无变化": unchanged}}
 

@@ -209,13 +209,15 @@ def target_save(
         return target
     with transaction.atomic():
         target.save()
-        TargetChange.objects.create(
-            target=target,
-            user=actor,
-            source=TargetChange.Source.MANUAL,
-            changes=changes,
-            note=note.strip()[:300] or ("新增" if creating else ""),
-        )
+        # History records changes; a creation is in the audit trail and the target's created_at.
+        if not creating:
+            TargetChange.objects.create(
+                target=target,
+                user=actor,
+                source=TargetChange.Source.MANUAL,
+                changes=changes,
+                note=note.strip()[:300],
+            )
         audit_record(
             action="target.create" if creating else "target.update",
             actor=actor,

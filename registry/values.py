@@ -55,7 +55,13 @@ _YES = {"是", "有", "Y", "YES", "TRUE", "1", "√", "在岗", "在职", "启�
 _NO = {"否", "无", "N", "NO", "FALSE", "0", "×", "不在岗", "离岗", "停用", "调离", "退休"}
 
 
+TARGET_KINDS = frozenset(Target.Kind.values)
+INSPECTOR_CATEGORIES = frozenset(Inspector.Category.values)
+
+
 def compact(text: str) -> str:
+    if text.isascii() and " " not in text and "\t" not in text:
+        return text
     return _SPACES.sub("", to_half_width(text))
 
 
@@ -66,7 +72,7 @@ def parse_kind(text: str, code: str = "") -> str:
         if len(code) == 18 and code[0] == "9":
             return _KIND_FROM_CODE.get(code[1], Target.Kind.OTHER_ORGANISATION)
         return Target.Kind.OTHER_ORGANISATION if len(code) == 18 else ""
-    if value in Target.Kind.values:
+    if value in TARGET_KINDS:
         return value
     if "个体" in value:
         return Target.Kind.INDIVIDUAL
@@ -170,7 +176,7 @@ def _parse_cn_date(value: str) -> dt.date:
 
 def parse_category(text: str) -> str:
     value = compact(text)
-    if value in Inspector.Category.values:
+    if value in INSPECTOR_CATEGORIES:
         return value
     aliases = {
         "公务员": Inspector.Category.CIVIL_SERVANT,

@@ -13,7 +13,17 @@ import openpyxl
 
 from registry.credit_code import with_check_character
 
-TARGET_HEADER = ["统一社会信用代码", "企业名称", "市场主体类型", "法定代表人（负责人）", "住所", "所属镇街", "行业代码", "登记状态", "信用风险分类"]
+TARGET_HEADER = [
+    "统一社会信用代码",
+    "企业名称",
+    "市场主体类型",
+    "法定代表人（负责人）",
+    "住所",
+    "所属镇街",
+    "行业代码",
+    "登记状态",
+    "信用风险分类",
+]
 
 
 def code(number: int, kind: str = "1") -> str:

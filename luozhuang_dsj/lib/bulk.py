@@ -16,26 +16,31 @@ from typing import Any
 
 from django.db import connection, models
 
+_PLAIN = frozenset({str, int, float, bool})  # csv writes True/False, which PostgreSQL reads
+_NULL = "\\N"
+
 
 def _copy_text(rows: Iterable[Sequence[Any]]) -> io.StringIO:
+    """CSV for COPY: None as \\N (unquoted, so never confused with an empty string)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    for row in rows:
-        writer.writerow(["\\N" if value is None else _copy_value(value) for value in row])
+    plain = _PLAIN
+    converted: dict[Any, str] = {}  # a batch repeats the same timestamp on every row
+
+    def convert(value: Any) -> Any:
+        if value is None:
+            return _NULL
+        if isinstance(value, dict | list):
+            return json.dumps(value, ensure_ascii=False)
+        text = converted.get(value)
+        if text is None:
+            text = converted[value] = value.isoformat() if hasattr(value, "isoformat") else str(value)
+        return text
+
+    csv.writer(buffer, lineterminator="\n").writerows(
+        [value if type(value) in plain else convert(value) for value in row] for row in rows
+    )
     buffer.seek(0)
     return buffer
-
-
-def _copy_value(value: Any) -> Any:
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
 
 
 def _copy(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
@@ -111,3 +116,26 @@ def bulk_update_by_key(
             f"UPDATE {table} AS t SET {assignments} FROM _bulk_update AS s WHERE t.{key_column} = s.{key_column}"  # noqa: S608
         )
         cursor.execute("DROP TABLE _bulk_update")
+
+
+def fetch_by_keys(
+    model: type[models.Model], key: str, fields: Sequence[str], keys: Sequence[Any]
+) -> list[tuple[Any, ...]]:
+    """(key, *fields) of the rows whose `key` is in `keys`: one query with an array on
+    PostgreSQL (a long IN list costs more to build than to run), chunks elsewhere."""
+    if not keys:
+        return []
+    if connection.vendor != "postgresql":
+        found: list[tuple[Any, ...]] = []
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            found.extend(model.objects.filter(**{f"{key}__in": chunk}).values_list(key, *fields))
+        return found
+    table = connection.ops.quote_name(model._meta.db_table)
+    key_column, *columns = [connection.ops.quote_name(c) for c in _columns(model, [key, *fields])]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join([key_column, *columns])} FROM {table} WHERE {key_column} = ANY(%s)",  # noqa: S608
+            [list(keys)],
+        )
+        return cursor.fetchall()

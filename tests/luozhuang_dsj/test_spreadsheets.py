@@ -14,7 +14,9 @@ SPEC = HeaderSpec(
     names={"code": ("统一社会信用代码", "社会信用代码"), "name": ("企业名称", "名称"), "town": ("所属镇街",)},
     required=("code", "name"),
 )
-LIMITS = Limits(max_bytes=10 * 1024 * 1024, max_uncompressed_bytes=50 * 1024 * 1024, max_entries=100, max_ratio=200)
+LIMITS = Limits(
+    max_bytes=10 * 1024 * 1024, max_uncompressed_bytes=50 * 1024 * 1024, max_entries=100, max_ratio=200
+)
 
 
 def read(tmp_path, name, data, limits=LIMITS):
@@ -22,7 +24,9 @@ def read(tmp_path, name, data, limits=LIMITS):
     path.write_bytes(data)
     kind = sniff_format(path, name, limits)
     sheet = open_sheet(path, kind, SPEC)
-    return sheet, [(number, [spreadsheets.cell_text(cell) for cell in cells]) for number, cells in sheet.rows()]
+    return sheet, [
+        (number, [spreadsheets.cell_text(cell) for cell in cells]) for number, cells in sheet.rows()
+    ]
 
 
 def refused(tmp_path, name, data, limits=LIMITS) -> str:
@@ -33,7 +37,12 @@ def refused(tmp_path, name, data, limits=LIMITS) -> str:
 
 def test_the_header_row_is_found_below_a_merged_title_and_a_note(tmp_path):
     data = sheets.xlsx_bytes(
-        [["社会信用代码", "名 称", "备注"], ["91371311MA0000001X", "甲公司", ""], [None, None, None], ["B", "乙", "x"]],
+        [
+            ["社会信用代码", "名 称", "备注"],
+            ["91371311MA0000001X", "甲公司", ""],
+            [None, None, None],
+            ["B", "乙", "x"],
+        ],
         title="罗庄区检查对象名录（2026年）",
         note="注：带*为必填项",
     )
@@ -49,7 +58,9 @@ def test_full_width_headers_are_recognised():
 
 
 def test_an_ods_made_by_libreoffice_is_read(tmp_path):
-    data = sheets.ods_bytes([["统一社会信用代码", "企业名称", "", "所属镇街"], ["X1", "甲", "", "罗庄街道"]], title="名录")
+    data = sheets.ods_bytes(
+        [["统一社会信用代码", "企业名称", "", "所属镇街"], ["X1", "甲", "", "罗庄街道"]], title="名录"
+    )
     sheet, rows = read(tmp_path, "名录.ods", data)
     assert (sheet.header_row, sheet.columns) == (2, {"code": 0, "name": 1, "town": 3})
     assert rows == [(3, ["X1", "甲", "", "罗庄街道"])]
@@ -63,7 +74,9 @@ def test_an_old_xls_saved_by_wps_is_read(tmp_path):
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
 def test_csv_in_utf8_with_or_without_bom_and_in_gbk_is_read(tmp_path, encoding):
-    data = sheets.csv_bytes([["统一社会信用代码", "企业名称"], ["X1", "临沂甲乙丙商贸有限公司"]], encoding=encoding)
+    data = sheets.csv_bytes(
+        [["统一社会信用代码", "企业名称"], ["X1", "临沂甲乙丙商贸有限公司"]], encoding=encoding
+    )
     _, rows = read(tmp_path, "名录.csv", data)
     assert rows == [(2, ["X1", "临沂甲乙丙商贸有限公司"])]
 
@@ -86,19 +99,30 @@ def test_a_file_that_is_not_a_spreadsheet_is_refused(tmp_path):
     assert refused(tmp_path, "名录.xlsx", b"%PDF-1.7 not a workbook") == (
         "文件不是有效的电子表格：内容与扩展名 .xlsx 不符，可能已损坏或并非表格文件。"
     )
-    assert refused(tmp_path, "名录.pdf", b"%PDF-1.7") == "不支持的文件类型 .pdf。请上传 .xlsx、.xls、.ods 或 .csv 文件。"
+    assert (
+        refused(tmp_path, "名录.pdf", b"%PDF-1.7")
+        == "不支持的文件类型 .pdf。请上传 .xlsx、.xls、.ods 或 .csv 文件。"
+    )
 
 
 def test_a_corrupt_zip_is_refused(tmp_path):
     data = sheets.xlsx_bytes([["统一社会信用代码", "企业名称"]])
-    assert refused(tmp_path, "a.xlsx", data[: len(data) // 2]) == "文件已损坏：不是完整的压缩包，请重新导出后上传。"
+    assert (
+        refused(tmp_path, "a.xlsx", data[: len(data) // 2])
+        == "文件已损坏：不是完整的压缩包，请重新导出后上传。"
+    )
 
 
 def test_an_xlsm_with_macros_is_refused_by_name_and_by_content(tmp_path):
-    data = sheets.rewrite_zip(sheets.xlsx_bytes([["统一社会信用代码", "企业名称"]]), {}, add={"xl/vbaProject.bin": b"\x00" * 64})
+    data = sheets.rewrite_zip(
+        sheets.xlsx_bytes([["统一社会信用代码", "企业名称"]]), {}, add={"xl/vbaProject.bin": b"\x00" * 64}
+    )
     message = "文件含有宏（.xlsm 等启用宏的格式），为安全起见不予接收。请另存为 .xlsx 后上传。"
     assert refused(tmp_path, "a.xlsm", data) == message
-    assert refused(tmp_path, "renamed.xlsx", data) == "文件含有宏，为安全起见不予接收。请删除宏或另存为 .xlsx 后上传。"
+    assert (
+        refused(tmp_path, "renamed.xlsx", data)
+        == "文件含有宏，为安全起见不予接收。请删除宏或另存为 .xlsx 后上传。"
+    )
 
 
 def test_an_xml_bomb_is_refused_before_parsing(tmp_path):
@@ -115,14 +139,22 @@ def test_defusedxml_protects_openpyxl_wherever_it_still_reads():
 
 
 def test_a_zip_bomb_is_refused_by_its_declared_size_before_loading(tmp_path):
-    data = sheets.rewrite_zip(sheets.xlsx_bytes([["a"]]), {}, add={"xl/media/zeros.bin": b"\x00" * (3 * 1024 * 1024)})
-    small = Limits(max_bytes=LIMITS.max_bytes, max_uncompressed_bytes=2 * 1024 * 1024, max_entries=100, max_ratio=10_000)
-    assert refused(tmp_path, "a.xlsx", data, small).startswith("文件解压后达 3.0 MB（上限 2.0 MB），疑似压缩炸弹")
+    data = sheets.rewrite_zip(
+        sheets.xlsx_bytes([["a"]]), {}, add={"xl/media/zeros.bin": b"\x00" * (3 * 1024 * 1024)}
+    )
+    small = Limits(
+        max_bytes=LIMITS.max_bytes, max_uncompressed_bytes=2 * 1024 * 1024, max_entries=100, max_ratio=10_000
+    )
+    assert refused(tmp_path, "a.xlsx", data, small).startswith(
+        "文件解压后达 3.0 MB（上限 2.0 MB），疑似压缩炸弹"
+    )
     assert refused(tmp_path, "a.xlsx", data, LIMITS) == "文件压缩比异常，疑似压缩炸弹，已拒绝。"
 
 
 def test_a_zip_with_too_many_entries_is_refused(tmp_path):
-    data = sheets.rewrite_zip(sheets.xlsx_bytes([["a"]]), {}, add={f"xl/x/{i}.xml": b"<a/>" for i in range(120)})
+    data = sheets.rewrite_zip(
+        sheets.xlsx_bytes([["a"]]), {}, add={f"xl/x/{i}.xml": b"<a/>" for i in range(120)}
+    )
     assert refused(tmp_path, "a.xlsx", data).startswith("文件结构异常：压缩包内有 129 个部件（上限 100）")
 
 
@@ -133,7 +165,10 @@ def test_missing_required_columns_are_named(tmp_path):
 
 def test_a_sheet_without_any_known_header_is_refused(tmp_path):
     data = sheets.xlsx_bytes([["甲", "乙"], ["1", "2"]])
-    assert refused(tmp_path, "a.xlsx", data) == "未找到表头行：前 30 行中没有可识别的列名（应包含：统一社会信用代码、企业名称）。"
+    assert (
+        refused(tmp_path, "a.xlsx", data)
+        == "未找到表头行：前 30 行中没有可识别的列名（应包含：统一社会信用代码、企业名称）。"
+    )
 
 
 def test_an_empty_sheet_is_refused(tmp_path):
@@ -142,7 +177,9 @@ def test_an_empty_sheet_is_refused(tmp_path):
 
 
 def test_a_file_over_the_size_limit_is_refused(tmp_path):
-    tiny = Limits(max_bytes=2048, max_uncompressed_bytes=LIMITS.max_uncompressed_bytes, max_entries=100, max_ratio=200)
+    tiny = Limits(
+        max_bytes=2048, max_uncompressed_bytes=LIMITS.max_uncompressed_bytes, max_entries=100, max_ratio=200
+    )
     data = sheets.csv_bytes([["统一社会信用代码", "企业名称"], *[["X", "y" * 50]] * 100])
     assert refused(tmp_path, "a.csv", data, tiny) == "文件过大：0.0 MB，上限为 0.0 MB。请拆分后分批导入。"
 
@@ -154,7 +191,7 @@ def test_a_csv_in_an_unknown_encoding_is_refused(tmp_path):
     }
 
 
-DANGEROUS = ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd"]
+DANGEROUS = ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd"]
 
 
 def test_xlsx_export_neutralises_formulas(tmp_path):

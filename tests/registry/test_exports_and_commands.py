@@ -8,9 +8,9 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from luozhuang_dsj.models import ImportBatch, Job
+from registry import credit_code
 from registry.demo import demo_targets
 from registry.models import ConflictOfInterest, Inspector, SubRegistry, Target, Town
-from registry import credit_code
 from tests import sheets
 from tests.conftest import client_for
 
@@ -20,8 +20,10 @@ def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-def test_the_target_list_exports_with_its_filters_and_neutralised_formulas(staff, django_capture_on_commit_callbacks):
-    Target.objects.create(code=sheets.code(1), name="=HYPERLINK(\"http://evil\")", risk_class="C")
+def test_the_target_list_exports_with_its_filters_and_neutralised_formulas(
+    staff, django_capture_on_commit_callbacks
+):
+    Target.objects.create(code=sheets.code(1), name='=HYPERLINK("http://evil")', risk_class="C")
     Target.objects.create(code=sheets.code(2), name="临沂乙公司", risk_class="A")
     client = client_for(staff)
     with django_capture_on_commit_callbacks(execute=True):
@@ -33,17 +35,22 @@ def test_the_target_list_exports_with_its_filters_and_neutralised_formulas(staff
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(download.streaming_content))).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:3] == ("统一社会信用代码", "企业名称", "市场主体类型")
-    assert rows[1][:2] == (sheets.code(1), "'=HYPERLINK(\"http://evil\")")
+    assert rows[1][:2] == (sheets.code(1), '\'=HYPERLINK("http://evil")')
     assert len(rows) == 2
 
 
 def test_an_export_re_imports_unchanged(office_user, django_capture_on_commit_callbacks, tmp_path):
-    Target.objects.create(code=sheets.code(1), name="临沂甲公司", town=Town.objects.get(name="黄山镇"), industry_code="3071")
+    Target.objects.create(
+        code=sheets.code(1), name="临沂甲公司", town=Town.objects.get(name="黄山镇"), industry_code="3071"
+    )
     path = tmp_path / "out.csv"
     call_command("export_targets", str(path), stdout=io.StringIO())
     out = io.StringIO()
     call_command("import_targets", str(path), "--dry-run", stdout=out)
-    assert out.getvalue().strip() == "校验通过（试运行，未写入）：1 行，将会新增 0，更新 0，无变化 1，名录库中文件未列出、保持不变 0。"
+    assert (
+        out.getvalue().strip()
+        == "校验通过（试运行，未写入）：1 行，将会新增 0，更新 0，无变化 1，名录库中文件未列出、保持不变 0。"
+    )
 
 
 def test_import_targets_command_applies_a_good_file(db, tmp_path):
@@ -59,7 +66,9 @@ def test_import_targets_command_prints_the_row_errors_and_exits_non_zero(db, tmp
     path = tmp_path / "bad.csv"
     code = sheets.code(2)
     wrong = code[:-1] + ("0" if code[-1] != "0" else "1")
-    path.write_bytes(sheets.csv_bytes([sheets.TARGET_HEADER, sheets.target_row(1), sheets.target_row(2, code=wrong)]))
+    path.write_bytes(
+        sheets.csv_bytes([sheets.TARGET_HEADER, sheets.target_row(1), sheets.target_row(2, code=wrong)])
+    )
     out = io.StringIO()
     with pytest.raises(CommandError, match="导入未完成，数据库未作任何改动。"):
         call_command("import_targets", str(path), stdout=out)
@@ -76,7 +85,9 @@ def test_import_targets_dry_run_writes_nothing(db, tmp_path):
 
 def test_import_inspectors_command(db, tmp_path):
     path = tmp_path / "people.csv"
-    path.write_bytes(sheets.csv_bytes([["人员编号", "姓名", "人员类别"], ["JYJ-0009", "赵老师", "日常监管人员"]]))
+    path.write_bytes(
+        sheets.csv_bytes([["人员编号", "姓名", "人员类别"], ["JYJ-0009", "赵老师", "日常监管人员"]])
+    )
     call_command("import_inspectors", str(path), "--department", "JYJ", stdout=io.StringIO())
     assert Inspector.objects.get().department.code == "JYJ"
 
@@ -86,7 +97,7 @@ def test_export_targets_command_writes_csv_with_the_import_headers(db, tmp_path)
     path = tmp_path / "t.csv"
     call_command("export_targets", str(path), stdout=io.StringIO())
     rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
-    assert rows[0] == list(sheets.TARGET_HEADER) + ["登记住所无法联系"]
+    assert rows[0] == [*list(sheets.TARGET_HEADER), "登记住所无法联系"]
     assert rows[1][:2] == [sheets.code(1), "临沂甲公司"]
 
 

@@ -24,7 +24,9 @@ def make_inspector(code: str, department: str = "SCJG", **fields) -> Inspector:
         "certificate_valid_until": timezone.localdate() + dt.timedelta(days=100),
         "phone": "13900000000",
     }
-    return Inspector.objects.create(code=code, department=Department.objects.get(code=department), **(values | fields))
+    return Inspector.objects.create(
+        code=code, department=Department.objects.get(code=department), **(values | fields)
+    )
 
 
 def inspector_form(**overrides):
@@ -44,13 +46,19 @@ def test_a_department_adds_an_inspector_with_expertise_and_links_a_login(staff, 
     response = client_for(staff).post(reverse("inspector-create"), inspector_form(user=inspector_user.pk))
     inspector = Inspector.objects.get()
     assert response.status_code == 302
-    assert (inspector.code, inspector.department.code, inspector.user) == ("SCJG-0100", "SCJG", inspector_user)
+    assert (inspector.code, inspector.department.code, inspector.user) == (
+        "SCJG-0100",
+        "SCJG",
+        inspector_user,
+    )
     assert sorted(inspector.expertise.values_list("name", flat=True)) == ["特种设备", "食品安全"]
     assert AuditEvent.objects.get(action="inspector.create").after["expertise"] == ["特种设备", "食品安全"]
 
 
 def test_experts_need_an_organisation_and_never_count_as_certified(staff):
-    page = client_for(staff).post(reverse("inspector-create"), inspector_form(category="专家")).content.decode()
+    page = (
+        client_for(staff).post(reverse("inspector-create"), inspector_form(category="专家")).content.decode()
+    )
     assert "专家、第三方机构人员须填写所在机构。" in page
     assert Inspector.objects.count() == 0
     expert = make_inspector("E1", category="专家", organisation="临沂大学")
@@ -91,9 +99,15 @@ def test_the_office_reads_every_department_but_not_their_personal_details(office
 def test_unavailable_periods_are_recorded_and_checked(staff):
     inspector = make_inspector("SCJG-1")
     client = client_for(staff)
-    client.post(reverse("inspector-unavailability-add", args=[inspector.pk]), {"start": "2026-12-10", "end": "2026-12-01", "reason": "休假"})
+    client.post(
+        reverse("inspector-unavailability-add", args=[inspector.pk]),
+        {"start": "2026-12-10", "end": "2026-12-01", "reason": "休假"},
+    )
     assert InspectorUnavailability.objects.count() == 0
-    client.post(reverse("inspector-unavailability-add", args=[inspector.pk]), {"start": "2026-12-01", "end": "2026-12-10", "reason": "培训"})
+    client.post(
+        reverse("inspector-unavailability-add", args=[inspector.pk]),
+        {"start": "2026-12-01", "end": "2026-12-10", "reason": "培训"},
+    )
     period = InspectorUnavailability.objects.get()
     assert (period.start, period.end, period.reason) == (dt.date(2026, 12, 1), dt.date(2026, 12, 10), "培训")
 
@@ -102,12 +116,19 @@ def test_a_department_declares_and_withdraws_a_conflict(staff):
     inspector = make_inspector("SCJG-1")
     target = Target.objects.create(code=sheets.code(1), name="甲公司")
     client = client_for(staff)
-    client.post(reverse("inspector-conflict-add", args=[inspector.pk]), {"target_code": sheets.code(1), "reason": "近亲属任职"})
+    client.post(
+        reverse("inspector-conflict-add", args=[inspector.pk]),
+        {"target_code": sheets.code(1), "reason": "近亲属任职"},
+    )
     conflict = ConflictOfInterest.objects.get()
     assert (conflict.target, conflict.declared_by, conflict.reason) == (target, staff, "近亲属任职")
     client.post(reverse("conflict-withdraw", args=[conflict.pk]))
     assert ConflictOfInterest.objects.count() == 0
-    assert list(AuditEvent.objects.filter(action__startswith="conflict.").values_list("action", flat=True).order_by("id")) == [
+    assert list(
+        AuditEvent.objects.filter(action__startswith="conflict.")
+        .values_list("action", flat=True)
+        .order_by("id")
+    ) == [
         "conflict.declare",
         "conflict.withdraw",
     ]
@@ -127,17 +148,38 @@ def test_an_inspector_declares_their_own_conflict(inspector_user, outsider):
 
 def test_inspectors_are_imported_into_the_own_department_only(staff, django_capture_on_commit_callbacks):
     make_inspector("JYJ-0001", "JYJ")
-    header = ["人员编号", "姓名", "所属部门", "人员类别", "执法证号", "执法证有效期至", "业务专长", "是否在岗"]
+    header = [
+        "人员编号",
+        "姓名",
+        "所属部门",
+        "人员类别",
+        "执法证号",
+        "执法证有效期至",
+        "业务专长",
+        "是否在岗",
+    ]
     rows = [
         header,
-        ["SCJG-0001", "刘洋", "区市场监管局", "行政执法类公务员", "371311000001", "2028年6月30日", "食品安全；计量", "是"],
+        [
+            "SCJG-0001",
+            "刘洋",
+            "区市场监管局",
+            "行政执法类公务员",
+            "371311000001",
+            "2028年6月30日",
+            "食品安全；计量",
+            "是",
+        ],
         ["JYJ-0001", "钱某", "", "行政执法类公务员", "", "", "", ""],
         ["SCJG-0002", "孙某", "区教育局", "日常监管人员", "", "", "", ""],
         ["SCJG-0003", "周某", "", "专家", "", "", "", ""],
     ]
     client = client_for(staff)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("inspector-import"), {"file": SimpleUploadedFile("人员.xls", sheets.xls_bytes(rows, title="执法人员名录"))})
+        client.post(
+            reverse("inspector-import"),
+            {"file": SimpleUploadedFile("人员.xls", sheets.xls_bytes(rows, title="执法人员名录"))},
+        )
     batch = ImportBatch.objects.get()
     assert list(batch.issues.values_list("row_number", "reason")) == [
         (4, "该人员编号属于其他部门的执法检查人员。"),
@@ -152,7 +194,10 @@ def test_inspectors_are_imported_into_the_own_department_only(staff, django_capt
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("import-confirm", args=[batch.pk]))
     inspector = Inspector.objects.get(code="SCJG-0001")
-    assert (inspector.certificate_valid_until, sorted(inspector.expertise.values_list("name", flat=True))) == (
+    assert (
+        inspector.certificate_valid_until,
+        sorted(inspector.expertise.values_list("name", flat=True)),
+    ) == (
         dt.date(2028, 6, 30),
         ["计量", "食品安全"],
     )
