@@ -42,6 +42,13 @@ class TargetFilter(django_filters.FilterSet):
         model = Target
         fields = ["q", "town", "kind", "status", "risk_class", "industry", "sub_registry"]
 
+    def division(self, queryset: QuerySet[Target], name: str, value: str) -> QuerySet[Target]:
+        return (
+            queryset.filter(**selectors.industry_division(value))
+            if value.isdigit() and len(value) == 2
+            else queryset.none()
+        )
+
     def search(self, queryset: QuerySet[Target], name: str, value: str) -> QuerySet[Target]:
         return queryset.filter(**selectors.target_search(value))
 

@@ -26,6 +26,12 @@ def target_search(query: str) -> dict[str, Any]:
     return {"name__contains": text}
 
 
+def industry_division(division: str) -> dict[str, str]:
+    """A two-digit division as a range on industry_code (served by a plain b-tree index)."""
+    upper = f"{int(division) + 1:02d}" if division.isdigit() else division + "\uffff"
+    return {"industry_code__gte": division, "industry_code__lt": upper}
+
+
 def target_list(filters: dict[str, Any]) -> QuerySet[Target]:
     """Targets matching a TargetFilterForm's cleaned data, in code order."""
     targets = Target.objects.select_related("town")
@@ -37,7 +43,7 @@ def target_list(filters: dict[str, Any]) -> QuerySet[Target]:
     if filters.get("town"):
         targets = targets.filter(town=filters["town"])
     if filters.get("industry"):
-        targets = targets.filter(industry_code__startswith=filters["industry"])
+        targets = targets.filter(**industry_division(filters["industry"]))
     if filters.get("address_unreachable"):
         targets = targets.filter(address_unreachable=True)
     if filters.get("sub_registry"):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -20,34 +21,44 @@ _PLAIN = frozenset({str, int, float, bool})  # csv writes True/False, which Post
 _NULL = "\\N"
 
 
-def _copy_text(rows: Iterable[Sequence[Any]]) -> io.StringIO:
-    """CSV for COPY: None as \\N (unquoted, so never confused with an empty string)."""
-    buffer = io.StringIO()
-    plain = _PLAIN
-    converted: dict[Any, str] = {}  # a batch repeats the same timestamp on every row
+class _CopySource:
+    """A file-like object COPY reads from: CSV made a few thousand rows at a time, so that a
+    hundred thousand rows never sit in memory as one text. None is written as \\N
+    (unquoted, so never confused with an empty string)."""
 
-    def convert(value: Any) -> Any:
+    ROWS_PER_READ = 2000
+
+    def __init__(self, rows: Iterable[Sequence[Any]]) -> None:
+        self.rows = iter(rows)
+        self.converted: dict[Any, str] = {}  # a batch repeats the same timestamp on every row
+
+    def _convert(self, value: Any) -> Any:
         if value is None:
             return _NULL
         if isinstance(value, dict | list):
             return json.dumps(value, ensure_ascii=False)
-        text = converted.get(value)
+        text = self.converted.get(value)
         if text is None:
-            text = converted[value] = value.isoformat() if hasattr(value, "isoformat") else str(value)
+            text = self.converted[value] = value.isoformat() if hasattr(value, "isoformat") else str(value)
         return text
 
-    csv.writer(buffer, lineterminator="\n").writerows(
-        [value if type(value) in plain else convert(value) for value in row] for row in rows
-    )
-    buffer.seek(0)
-    return buffer
+    def read(self, size: int = -1) -> str:
+        buffer = io.StringIO()
+        plain, convert = _PLAIN, self._convert
+        csv.writer(buffer, lineterminator="\n").writerows(
+            [value if type(value) in plain else convert(value) for value in row]
+            for row in itertools.islice(self.rows, self.ROWS_PER_READ)
+        )
+        return buffer.getvalue()
+
+    readline = read
 
 
 def _copy(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     column_list = ", ".join(connection.ops.quote_name(column) for column in columns)
     sql = f"COPY {table} ({column_list}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
     with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(sql, _copy_text(rows))
+        cursor.cursor.copy_expert(sql, _CopySource(rows), size=1 << 20)
 
 
 def _columns(model: type[models.Model], fields: Sequence[str]) -> list[str]:
