@@ -32,8 +32,13 @@ def industry_division(division: str) -> dict[str, str]:
     return {"industry_code__gte": division, "industry_code__lt": upper}
 
 
-def target_list(filters: dict[str, Any]) -> QuerySet[Target]:
-    """Targets matching a TargetFilterForm's cleaned data, in code order."""
+def target_list(filters: dict[str, Any], ordering: tuple[str, ...] = ("code",)) -> QuerySet[Target]:
+    """Targets matching a TargetFilterForm's cleaned data.
+
+    Exports and frames go in code order; the browser's list shows the newest first
+    ("-pk"), which on millions of rows is the cheap order to page through (the primary key
+    follows the table's physical order).
+    """
     targets = Target.objects.select_related("town")
     if filters.get("q"):
         targets = targets.filter(**target_search(filters["q"]))
@@ -54,7 +59,7 @@ def target_list(filters: dict[str, Any]) -> QuerySet[Target]:
                 )
             )
         )
-    return targets.order_by("code")
+    return targets.order_by(*ordering)
 
 
 def sub_registries_for_user(user: User) -> QuerySet[SubRegistry]:

@@ -101,7 +101,9 @@ def _form_errors(form: forms.Form, error: ValidationError) -> None:
 def target_list(request: HttpRequest) -> HttpResponse:
     form = TargetFilterForm(request.GET or None, user=request.user)
     filters = form.cleaned_data if form.is_valid() else {}
-    page = CappedPaginator(selectors.target_list(filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(selectors.target_list(filters, ordering=("-pk",)), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "registry/target_list.html",
@@ -191,7 +193,7 @@ def sub_registry_list(request: HttpRequest) -> HttpResponse:
 def sub_registry_detail(request: HttpRequest, pk: int) -> HttpResponse:
     sub_registry = get_sub_registry_for_user(user=request.user, pk=pk)
     query = request.GET.get("q", "").strip()
-    members = selectors.target_list({"sub_registry": sub_registry, "q": query})
+    members = selectors.target_list({"sub_registry": sub_registry, "q": query}, ordering=("-pk",))
     page = CappedPaginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
     may_change = may_change_department_data(request.user, sub_registry.department_id)
     return render(
