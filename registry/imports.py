@@ -349,15 +349,28 @@ class TargetImport(ImportSchema):
         if progress:
             progress(len(created) + len(updated), stage="记录变更历史")
         history = [
-            (pk, stamp, user_id, TargetChange.Source.IMPORT, self._jsonable(changes), note)
+            (
+                pk,
+                stamp,
+                user_id,
+                TargetChange.Source.IMPORT,
+                self._jsonable(changes, context["town_names"]),
+                note,
+            )
             for _, pk, _, changes in updated
         ]
         bulk_insert(TargetChange, ("target", "at", "user", "source", "changes", "note"), history)
         return {"counts": {"新增": len(created), "更新": len(updated), "无变化": unchanged}}
 
     @staticmethod
-    def _jsonable(changes: dict[str, list[Any]]) -> dict[str, list[Any]]:
-        return {("town" if name == "town_id" else name): pair for name, pair in changes.items()}
+    def _jsonable(changes: dict[str, list[Any]], town_names: dict[int, str]) -> dict[str, list[Any]]:
+        """As the history shows changes made by hand: the town by name."""
+        return {
+            ("town" if name == "town_id" else name): [town_names.get(value, "") for value in pair]
+            if name == "town_id"
+            else pair
+            for name, pair in changes.items()
+        }
 
 
 class MembershipImport(ImportSchema):
