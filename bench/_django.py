@@ -1,6 +1,7 @@
 """Shared setup for the benchmarks: Django on its own throwaway PostgreSQL database.
 
-The benchmark database is `bench_<DATABASE_URL's name>`, created and migrated here and kept
+The benchmark database is `bench_<DATABASE_URL's name>` (`bench_import_…` for the import,
+which empties its table), created and migrated here and kept
 between runs (seeding a million targets takes a while); `--fresh` recreates it.
 """
 
@@ -18,7 +19,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "luozhuang_dsj.settings")
 os.environ.setdefault("DEBUG", "1")
 
 
-def setup(*, fresh: bool = False) -> None:
+def setup(*, fresh: bool = False, prefix: str = "bench") -> None:
     import django
     from django.conf import settings
 
@@ -26,7 +27,7 @@ def setup(*, fresh: bool = False) -> None:
     database = settings.DATABASES["default"]
     if database["ENGINE"] != "django.db.backends.postgresql":
         sys.exit("基准测试需要 PostgreSQL：请设置 DATABASE_URL=postgres://…")
-    database["TEST"] = {**database.get("TEST", {}), "NAME": f"bench_{database['NAME']}"}
+    database["TEST"] = {**database.get("TEST", {}), "NAME": f"{prefix}_{database['NAME']}"}
     from django.db import connection
 
     connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=not fresh)

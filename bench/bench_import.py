@@ -43,7 +43,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=ROWS)
     args = parser.parse_args()
-    _django.setup(fresh=False)
+    _django.setup(prefix="bench_import")
     import python_calamine
     from django.db import connection
 

@@ -55,8 +55,8 @@ class Row(dict):
 
     __slots__ = ("errors", "number")
 
-    def __init__(self, number: int, values: dict[str, str]) -> None:
-        super().__init__(values)
+    def __init__(self, number: int, values: dict[str, str] | None = None) -> None:
+        super().__init__(values or ())
         self.number = number
         self.errors: list[tuple[str, str, str]] = []
 
@@ -250,12 +250,11 @@ def _clean_rows(
     row_count = error_rows = 0
     for number, cells in sheet.rows():
         width = len(cells)
-        values = {}
+        row = Row(number)
         for key, index in positions:
             if index < width:
                 cell = cells[index]
-                values[key] = cell.strip() if type(cell) is str else cell_text(cell)
-        row = Row(number, values)
+                row[key] = cell.strip() if type(cell) is str else cell_text(cell)
         result = schema.clean(context, row)
         if result is not None and not row.errors and key_column:
             key = schema.row_key(result)

@@ -264,8 +264,15 @@ def test_another_departments_batch_is_not_found(office_user, outsider, django_ca
 
 def test_a_town_change_is_recorded_by_name(office_user, django_capture_on_commit_callbacks):
     client = client_for(office_user)
-    upload(client, "a.csv", sheets.csv_bytes([HEADER, sheets.target_row(1)]), django_capture_on_commit_callbacks)
+    upload(
+        client, "a.csv", sheets.csv_bytes([HEADER, sheets.target_row(1)]), django_capture_on_commit_callbacks
+    )
     confirm(client, latest_batch(), django_capture_on_commit_callbacks)
-    upload(client, "b.csv", sheets.csv_bytes([HEADER, sheets.target_row(1, town="黄山")]), django_capture_on_commit_callbacks)
+    upload(
+        client,
+        "b.csv",
+        sheets.csv_bytes([HEADER, sheets.target_row(1, town="黄山")]),
+        django_capture_on_commit_callbacks,
+    )
     confirm(client, latest_batch(), django_capture_on_commit_callbacks)
     assert TargetChange.objects.get().changes == {"town": ["罗庄街道", "黄山镇"]}
