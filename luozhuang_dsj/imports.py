@@ -248,6 +248,7 @@ def _clean_rows(
     seen: dict[str, int] = {}
     key_column = schema.key_column
     row_count = error_rows = 0
+    expected = max(sheet.last_row - sheet.header_row, 0) if sheet.last_row else None
     for number, cells in sheet.rows():
         width = len(cells)
         row = Row(number)
@@ -270,7 +271,7 @@ def _clean_rows(
         else:
             cleaned.append(result)
         if progress and row_count % PROGRESS_EVERY == 0:
-            progress(row_count, stage=f"校验数据（已校验 {row_count} 行）")
+            progress(row_count, total=expected, stage=f"校验数据（已校验 {row_count} 行）")
     return cleaned, issues, row_count, error_rows
 
 

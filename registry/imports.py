@@ -258,17 +258,19 @@ class TargetImport(ImportSchema):
             value if value is not None else old for value, old in zip(given, before[1:], strict=True)
         )
 
-    def _diff(self, context: dict[str, Any], rows: list[list[Any]]) -> tuple[list, list, int, dict]:
+    def _diff(
+        self, context: dict[str, Any], rows: list[list[Any]], merge_created: bool = False
+    ) -> tuple[list, list, int, dict]:
         existing = _existing_targets([row[T_CODE] for row in rows])
         created: list[tuple[str, tuple[Any, ...]]] = []
         updated: list[tuple[str, int, tuple[Any, ...], dict[str, list[Any]]]] = []
         unchanged = 0
         for row in rows:
             before = existing.get(row[T_CODE])
-            after = self._merge(row, before)
             if before is None:
-                created.append((row[T_CODE], after))
+                created.append((row[T_CODE], self._merge(row, None) if merge_created else (row[T_NAME],)))
                 continue
+            after = self._merge(row, before)
             changes = {
                 name: [old, new]
                 for name, old, new in zip(STORED, before[1:], after, strict=True)
@@ -327,7 +329,7 @@ class TargetImport(ImportSchema):
         actor: User | None,
         progress: Progress | None,
     ) -> dict[str, Any]:
-        created, updated, unchanged, _ = self._diff(context, rows)
+        created, updated, unchanged, _ = self._diff(context, rows, merge_created=True)
         now = timezone.now()
         stamp = now
         note = f"批量导入：{batch.original_filename}"[:300]

@@ -18,6 +18,7 @@ import codecs
 import csv
 import datetime as dt
 import io
+import itertools
 import re
 import unicodedata
 import zipfile
@@ -251,11 +252,13 @@ class Sheet:
     columns: dict[str, int]  # column key → 0-based index
     unknown_headers: list[str]
     _rows: Iterator[tuple[int, list[Any]]] = field(repr=False)
+    last_row: int | None = None  # the sheet's last row number, where the format says (for progress)
 
     def rows(self) -> Iterator[tuple[int, list[Any]]]:
         """(1-based row number, raw cells) for every non-empty row below the header."""
         for number, cells in self._rows:
-            if any(cell != "" and cell is not None for cell in cells):
+            # list.count runs in C: an empty row holds only "" (calamine) or None.
+            if cells.count("") + cells.count(None) < len(cells):
                 yield number, cells
 
 
@@ -265,7 +268,7 @@ def open_sheet(path: Path, kind: str, spec: HeaderSpec) -> Sheet:
     lookup = spec.lookup()
     best_problem = None
     saw_data = False
-    for name, start_row, rows in tables:
+    for name, start_row, rows, height in tables:
         head: list[tuple[int, list[Any]]] = []
         for offset, cells in enumerate(rows):
             head.append((start_row + offset + 1, cells))
@@ -279,16 +282,14 @@ def open_sheet(path: Path, kind: str, spec: HeaderSpec) -> Sheet:
             continue
         header_number, columns, unknown = found
         remaining_head = [(number, cells) for number, cells in head if number > header_number]
-        following = ((start_row + offset + 1 + len(head), cells) for offset, cells in enumerate(rows))
-        return Sheet(name, header_number, columns, unknown, _chain(remaining_head, following))
+        following = zip(itertools.count(start_row + len(head) + 1), rows, strict=False)
+        last_row = start_row + height if height else None
+        return Sheet(
+            name, header_number, columns, unknown, itertools.chain(remaining_head, following), last_row
+        )
     if not saw_data:
         raise SpreadsheetError("工作表是空的：文件中没有任何数据。")
     raise SpreadsheetError(best_problem or "未找到表头行。")
-
-
-def _chain(first: list[tuple[int, list[Any]]], rest: Iterator[tuple[int, list[Any]]]) -> Iterator:
-    yield from first
-    yield from rest
 
 
 def _find_header(
@@ -322,13 +323,13 @@ def _find_header(
     return number, columns, unknown
 
 
-def _calamine_tables(path: Path) -> Iterator[tuple[str, int, Iterator[list[Any]]]]:
+def _calamine_tables(path: Path) -> Iterator[tuple[str, int, Iterator[list[Any]], int | None]]:
     try:
         workbook = python_calamine.load_workbook(str(path))
         sheets = [meta for meta in workbook.sheets_metadata if str(meta.typ).endswith("WorkSheet")]
         for meta in sheets:
             sheet = workbook.get_sheet_by_name(meta.name)
-            yield meta.name, sheet.start[0] if sheet.start else 0, _guarded(sheet.iter_rows())
+            yield meta.name, sheet.start[0] if sheet.start else 0, _guarded(sheet.iter_rows()), sheet.height
     except SpreadsheetError:
         raise
     except Exception as error:  # calamine raises its own types and ValueError on broken files
@@ -361,7 +362,7 @@ def detect_encoding(sample: bytes) -> str:
     return "gb18030"
 
 
-def _csv_tables(path: Path) -> Iterator[tuple[str, int, Iterator[list[Any]]]]:
+def _csv_tables(path: Path) -> Iterator[tuple[str, int, Iterator[list[Any]], int | None]]:
     with open(path, "rb") as handle:
         sample = handle.read(1024 * 1024)
     encoding = detect_encoding(sample)
@@ -370,7 +371,7 @@ def _csv_tables(path: Path) -> Iterator[tuple[str, int, Iterator[list[Any]]]]:
     text_sample = sample.decode(encoding, errors="ignore")
     first_lines = "\n".join(text_sample.splitlines()[:HEADER_SEARCH_ROWS])
     delimiter = max(",\t;", key=first_lines.count) if first_lines else ","
-    yield "CSV", 0, _csv_rows(path, encoding, delimiter)
+    yield "CSV", 0, _csv_rows(path, encoding, delimiter), None
 
 
 def _csv_rows(path: Path, encoding: str, delimiter: str) -> Iterator[list[Any]]:
