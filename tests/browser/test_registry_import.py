@@ -1,6 +1,8 @@
 """A department's day with the registry: import a LibreOffice list, fix it from the preview,
 see the registry, export it again — in a real browser."""
 
+import io
+
 import openpyxl
 import pytest
 
@@ -58,7 +60,8 @@ def test_the_office_imports_fixes_and_exports_a_libreoffice_list(
     page.get_by_role("button", name="导出 Excel").click()
     with page.expect_download() as download:
         page.get_by_role("link", name="下载").click()
-    workbook = openpyxl.load_workbook(download.value.path())
+    with open(download.value.path(), "rb") as handle:
+        workbook = openpyxl.load_workbook(io.BytesIO(handle.read()))
     rows = list(workbook.active.iter_rows(values_only=True))
     assert [row[1] for row in rows[1:]] == ["临沂测试商贸有限公司1", "临沂测试商贸有限公司2"]
     assert rows[2][5] == "黄山镇"
