@@ -19,7 +19,7 @@ from registry.serializers import InspectorSerializer, SubRegistrySerializer, Tar
 
 
 class CappedPagination(PageNumberPagination):
-    """Counts at most 10,000 rows, so that the first page of a million targets stays fast."""
+    """Never counts a whole table (see CappedPaginator), so that the first page of a million targets stays fast."""
 
     django_paginator_class = CappedPaginator
     page_size = 50

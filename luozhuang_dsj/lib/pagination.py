@@ -23,7 +23,7 @@ from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import QuerySet
 
-COUNT_CAP = 2_000
+COUNT_CAP = 1_000
 
 
 class CappedPaginator(Paginator):
