@@ -37,9 +37,7 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
             # Only on the throwaway test database: lets Django empty the audit table
             # between transactional tests (see the audit trigger's migration).
             with connection.cursor() as cursor:
-                cursor.execute(
-                    f"ALTER DATABASE {connection.settings_dict['NAME']} SET luozhuang.allow_audit_truncate = 'on'"
-                )
+                cursor.execute(f"ALTER DATABASE {connection.settings_dict['NAME']} SET luozhuang.allow_audit_truncate = 'on'")
                 cursor.execute("SET luozhuang.allow_audit_truncate = 'on'")
         reference_data_load()
 
