@@ -33,7 +33,7 @@ from inspections.models import (
 from inspections.permissions import may_adjust_with_substitute, may_manage_task
 from luozhuang_dsj.audit import audit_record
 from luozhuang_dsj.jobs import Progress, job_create, job_handler
-from luozhuang_dsj.lib.bulk import insert_rows
+from luozhuang_dsj.lib.bulk import bulk_insert, fetch_by_keys, insert_returning_ids
 from luozhuang_dsj.lib.roles import Role
 from luozhuang_dsj.models import Job, User
 from plans.models import PlanItem
@@ -549,11 +549,7 @@ def _create_inspections(draw: Draw, execution: protocol.Execution) -> None:
     multi-row INSERTs: a large draw creates tens of thousands of rows."""
     task = draw.task
     keys = [entry.target for entry in execution.selected]
-    targets: dict[str, tuple[int, str]] = {}
-    for start in range(0, len(keys), 5000):
-        chunk = keys[start : start + 5000]
-        for code, pk, risk in Target.objects.filter(code__in=chunk).values_list("code", "pk", "risk_class"):
-            targets[code] = (pk, risk)
+    targets = {code: (pk, risk) for code, pk, risk in fetch_by_keys(Target, "code", ["pk", "risk_class"], keys)}
     joint_visits = dict(
         Inspection.objects.filter(
             task__in=task.joint_visit_tasks.all(),
@@ -563,11 +559,9 @@ def _create_inspections(draw: Draw, execution: protocol.Execution) -> None:
     )
     now = timezone.now()
     new_keys = [key for key in keys if key not in joint_visits]
-    visit_ids = insert_rows(
-        Visit, ["target_id", "created_at"], [(targets[key][0], now) for key in new_keys], returning_ids=True
-    )
+    visit_ids = insert_returning_ids(Visit, ["target_id", "created_at"], [(targets[key][0], now) for key in new_keys])
     visits = {**joint_visits, **dict(zip(new_keys, visit_ids, strict=True))}
-    inspection_ids = insert_rows(
+    inspection_ids = insert_returning_ids(
         Inspection,
         [
             "task_id",
@@ -598,7 +592,6 @@ def _create_inspections(draw: Draw, execution: protocol.Execution) -> None:
             )
             for position, entry in enumerate(execution.selected, start=1)
         ],
-        returning_ids=True,
     )
     by_key = dict(zip(keys, inspection_ids, strict=True))
     slots = [protocol.Slot.from_json(slot) for slot in draw.task_snapshot["slots"]]
@@ -608,9 +601,9 @@ def _create_inspections(draw: Draw, execution: protocol.Execution) -> None:
         ).values_list("code", "pk")
     )
     departments = dict(task.departments.values_list("department__code", "department_id"))
-    insert_rows(
+    bulk_insert(
         InspectionAssignment,
-        ["inspection_id", "inspector_id", "department_id", "slot", "is_expert", "is_active"],
+        ["inspection", "inspector", "department", "slot", "is_expert", "is_active"],
         [
             (
                 by_key[team.target],

@@ -32,6 +32,6 @@ class LuozhuangDsjConfig(AppConfig):
         user_locked_out = import_module("axes.signals").user_locked_out
         user_locked_out.connect(signals.record_lockout, dispatch_uid="luozhuang_dsj.record_lockout")
 
-        from luozhuang_dsj import audit_export  # noqa: F401  (registers the export job)
+        from luozhuang_dsj import audit_export, exports, imports  # noqa: F401  (register job handlers)
 
         require_defusedxml()

@@ -177,3 +177,80 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in {self.Status.SUCCEEDED, self.Status.FAILED}
+
+
+class ImportBatch(models.Model):
+    """One upload of a spreadsheet into some list (检查对象, 执法检查人员, 事项清单…).
+
+    Keeps the file, the validation report, who did it and the outcome. The rows are
+    written only when a user confirms a batch whose validation found no error, and then
+    in one transaction (see `luozhuang_dsj.imports`).
+    """
+
+    class Status(models.TextChoices):
+        VALIDATING = "validating", "校验中"
+        INVALID = "invalid", "校验未通过"
+        READY = "ready", "待确认"
+        CONFIRMED = "confirmed", "导入中"
+        APPLIED = "applied", "已导入"
+        FAILED = "failed", "导入失败"
+        CANCELLED = "cancelled", "已取消"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField("导入类型", max_length=60, db_index=True)
+    title = models.CharField("名称", max_length=200)
+    params = models.JSONField("参数", default=dict, blank=True)
+    file = models.FileField("上传文件", upload_to="imports/%Y/%m/")
+    original_filename = models.CharField("原文件名", max_length=255)
+    file_size = models.PositiveBigIntegerField("文件大小（字节）", default=0)
+    file_sha256 = models.CharField("文件 SHA-256", max_length=64, blank=True)
+    staged_file = models.FileField("校验后的数据", upload_to="imports/staged/%Y/%m/", blank=True)
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.VALIDATING)
+    report = models.JSONField("校验报告", default=dict, blank=True)
+    outcome = models.JSONField("导入结果", null=True, blank=True)
+    error = models.TextField("错误信息", blank=True)
+    created_by = models.ForeignKey(
+        User, verbose_name="上传人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    department = models.ForeignKey(
+        "registry.Department", verbose_name="所属单位", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_by = models.ForeignKey(
+        User, verbose_name="确认人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+    validated_at = models.DateTimeField("校验完成时间", null=True, blank=True)
+    confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
+    applied_at = models.DateTimeField("导入完成时间", null=True, blank=True)
+    validate_job = models.ForeignKey(
+        Job, verbose_name="校验任务", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    apply_job = models.ForeignKey(
+        Job, verbose_name="导入任务", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "导入批次"
+        verbose_name_plural = "导入批次"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["department", "kind", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.title}：{self.original_filename}（{self.get_status_display()}）"
+
+
+class ImportIssue(models.Model):
+    """One problem found in one row (or the header) of an uploaded file."""
+
+    batch = models.ForeignKey(
+        ImportBatch, verbose_name="导入批次", on_delete=models.CASCADE, related_name="issues"
+    )
+    row_number = models.PositiveIntegerField("行号")
+    column = models.CharField("列", max_length=100, blank=True)
+    value = models.CharField("内容", max_length=300, blank=True)
+    reason = models.CharField("原因", max_length=300)
+
+    class Meta:
+        verbose_name = "导入问题"
+        verbose_name_plural = "导入问题"
+        ordering = ["row_number", "id"]

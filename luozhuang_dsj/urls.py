@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import IsAuthenticated
 
-from luozhuang_dsj import account_views, views
+from luozhuang_dsj import account_views, import_views, views
 
 urlpatterns = [
     path("", include("disclosure.urls")),
@@ -18,6 +18,14 @@ urlpatterns = [
     path("work/", views.staff_home, name="staff-home"),
     path("work/office/", views.office_home, name="office-home"),
     path("work/office/", include("registry.urls")),
+    path("work/registry/", include("registry.urls_registry")),
+    path("work/imports/", import_views.import_history, name="import-history"),
+    path("work/imports/<uuid:pk>/", import_views.import_detail, name="import-detail"),
+    path("work/imports/<uuid:pk>/confirm/", import_views.import_confirm_view, name="import-confirm"),
+    path("work/imports/<uuid:pk>/cancel/", import_views.import_cancel_view, name="import-cancel"),
+    path("work/imports/<uuid:pk>/file/", import_views.import_original_file, name="import-file"),
+    path("work/imports/templates/<str:kind>.xlsx", import_views.import_template, name="import-template"),
+    path("api/registry/", include("registry.api_urls")),
     path("work/department/", views.department_home, name="department-home"),
     path("work/", include("plans.urls")),
     path("work/", include("inspections.urls")),

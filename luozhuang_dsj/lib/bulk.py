@@ -1,18 +1,159 @@
 """Bulk reads and writes for the few places that move hundreds of thousands of rows
-(a draw's frame, the inspections a draw creates, registry imports).
+(registry imports, a draw's frame and the inspections a draw creates).
 
-Django's ORM spends about 100 µs per model instance; a draw over a province-sized frame
-writes tens of thousands of rows and reads a million, so these helpers speak SQL through
-Django's connection: server-side cursors for reads, multi-row VALUES for writes.
+Imports of a hundred thousand rows must take about as long as reading the file, and a draw
+over a province-sized frame reads a million keys; the ORM spends about 100 µs per model
+instance. These helpers take plain tuples in a given column order: PostgreSQL COPY (or
+multi-row VALUES where ids are needed back) and server-side cursors for reads, the ORM's
+bulk methods elsewhere. They run inside the caller's transaction and write no audit event:
+the caller records the batch.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import csv
+import io
+import itertools
+import json
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from django.db import connection, models
 from django.db.models import QuerySet
+
+_PLAIN = frozenset({str, int, float, bool})  # csv writes True/False, which PostgreSQL reads
+_NULL = "\\N"
+
+
+class _CopySource:
+    """A file-like object COPY reads from: CSV made a few thousand rows at a time, so that a
+    hundred thousand rows never sit in memory as one text. None is written as \\N
+    (unquoted, so never confused with an empty string)."""
+
+    ROWS_PER_READ = 2000
+
+    def __init__(self, rows: Iterable[Sequence[Any]]) -> None:
+        self.rows = iter(rows)
+        self.converted: dict[Any, str] = {}  # a batch repeats the same timestamp on every row
+
+    def _convert(self, value: Any) -> Any:
+        if value is None:
+            return _NULL
+        if isinstance(value, dict | list):
+            return json.dumps(value, ensure_ascii=False)
+        text = self.converted.get(value)
+        if text is None:
+            text = self.converted[value] = value.isoformat() if hasattr(value, "isoformat") else str(value)
+        return text
+
+    def read(self, size: int = -1) -> str:
+        buffer = io.StringIO()
+        plain, convert = _PLAIN, self._convert
+        csv.writer(buffer, lineterminator="\n").writerows(
+            [value if type(value) in plain else convert(value) for value in row]
+            for row in itertools.islice(self.rows, self.ROWS_PER_READ)
+        )
+        return buffer.getvalue()
+
+    readline = read
+
+
+def _copy(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    column_list = ", ".join(connection.ops.quote_name(column) for column in columns)
+    sql = f"COPY {table} ({column_list}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(sql, _CopySource(rows), size=1 << 20)
+
+
+def _columns(model: type[models.Model], fields: Sequence[str]) -> list[str]:
+    return [model._meta.get_field(name).column for name in fields]
+
+
+def bulk_insert(
+    model: type[models.Model],
+    fields: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    ignore_conflicts: bool = False,
+) -> None:
+    """Insert rows (tuples in `fields` order). Every NOT NULL column must be in `fields`."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        names = [model._meta.get_field(name).attname for name in fields]
+        objects = [model(**dict(zip(names, row, strict=True))) for row in rows]
+        model.objects.bulk_create(objects, batch_size=500, ignore_conflicts=ignore_conflicts)
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = _columns(model, fields)
+    if not ignore_conflicts:
+        _copy(table, columns, rows)
+        return
+    column_list = ", ".join(connection.ops.quote_name(column) for column in columns)
+    # Identifiers come from the model's metadata, never from input; values go through COPY.
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMP TABLE _bulk_stage AS SELECT {column_list} FROM {table} WITH NO DATA")  # noqa: S608
+    _copy("_bulk_stage", columns, rows)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({column_list}) SELECT {column_list} FROM _bulk_stage ON CONFLICT DO NOTHING"  # noqa: S608
+        )
+        cursor.execute("DROP TABLE _bulk_stage")
+
+
+def bulk_update_by_key(
+    model: type[models.Model],
+    key: str,
+    fields: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+) -> None:
+    """Update `fields` of the rows whose `key` matches; each row is (key, *values)."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        by_key = {row[0]: row[1:] for row in rows}
+        objects = list(model.objects.filter(**{f"{key}__in": list(by_key)}))
+        for obj in objects:
+            for name, value in zip(fields, by_key[getattr(obj, key)], strict=True):
+                setattr(obj, name, value)
+        model.objects.bulk_update(objects, fields, batch_size=500)
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    key_column, *columns = [connection.ops.quote_name(c) for c in _columns(model, [key, *fields])]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMP TABLE _bulk_update AS SELECT {', '.join([key_column, *columns])} FROM {table} WITH NO DATA"  # noqa: S608
+        )
+    _copy("_bulk_update", [key_column, *columns], rows)
+    assignments = ", ".join(f"{column} = s.{column}" for column in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS t SET {assignments} FROM _bulk_update AS s WHERE t.{key_column} = s.{key_column}"  # noqa: S608
+        )
+        cursor.execute("DROP TABLE _bulk_update")
+
+
+def fetch_by_keys(
+    model: type[models.Model], key: str, fields: Sequence[str], keys: Sequence[Any]
+) -> list[tuple[Any, ...]]:
+    """(key, *fields) of the rows whose `key` is in `keys`: one query with an array on
+    PostgreSQL (a long IN list costs more to build than to run), chunks elsewhere."""
+    if not keys:
+        return []
+    if connection.vendor != "postgresql":
+        found: list[tuple[Any, ...]] = []
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            found.extend(model.objects.filter(**{f"{key}__in": chunk}).values_list(key, *fields))
+        return found
+    table = connection.ops.quote_name(model._meta.db_table)
+    key_column, *columns = [connection.ops.quote_name(c) for c in _columns(model, [key, *fields])]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join([key_column, *columns])} FROM {table} WHERE {key_column} = ANY(%s)",  # noqa: S608
+            [list(keys)],
+        )
+        return cursor.fetchall()
 
 
 def stream_values(queryset: QuerySet, *fields: str, chunk_size: int = 50_000) -> Iterator[tuple]:
@@ -28,38 +169,24 @@ def stream_values(queryset: QuerySet, *fields: str, chunk_size: int = 50_000) ->
         cursor.close()
 
 
-def insert_rows(
-    model: type[models.Model],
-    columns: Sequence[str],
-    rows: Sequence[Sequence[Any]],
-    *,
-    returning_ids: bool = False,
-) -> list[int]:
-    """INSERT many rows of already-prepared column values; the ids in row order if asked.
-
-    Values go to the database as they are (no field conversion): pass ints, strs, bools,
-    aware datetimes. Call inside the caller's transaction.
-    """
+def insert_returning_ids(model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[int]:
+    """INSERT rows of already-prepared column values and return their ids in row order
+    (multi-row VALUES … RETURNING on PostgreSQL, where COPY cannot return ids)."""
     if not rows:
         return []
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(column) for column in columns)
-    ids: list[int] = []
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             from psycopg2.extras import execute_values
 
             # Table and column names come from the model, quoted; values are parameters.
-            sql = f"INSERT INTO {table} ({names}) VALUES %s" + (" RETURNING id" if returning_ids else "")  # noqa: S608  # nosec B608
-            result = execute_values(cursor.cursor, sql, rows, page_size=5000, fetch=returning_ids)
-            ids = [row[0] for row in result] if returning_ids else []
-        else:
-            placeholders = ", ".join(["%s"] * len(columns))
-            sql = f"INSERT INTO {table} ({names}) VALUES ({placeholders})"  # noqa: S608  # nosec B608
-            if returning_ids:
-                for row in rows:
-                    cursor.execute(sql, row)
-                    ids.append(cursor.lastrowid)
-            else:
-                cursor.executemany(sql, rows)
-    return ids
+            sql = f"INSERT INTO {table} ({names}) VALUES %s RETURNING id"  # noqa: S608  # nosec B608
+            return [row[0] for row in execute_values(cursor.cursor, sql, rows, page_size=5000, fetch=True)]
+        placeholders = ", ".join(["%s"] * len(columns))
+        sql = f"INSERT INTO {table} ({names}) VALUES ({placeholders})"  # noqa: S608  # nosec B608
+        ids = []
+        for row in rows:
+            cursor.execute(sql, row)
+            ids.append(cursor.lastrowid)
+        return ids

@@ -1,0 +1,55 @@
+"""Shared setup for the benchmarks: Django on its own throwaway PostgreSQL database.
+
+The benchmark database is `bench_<DATABASE_URL's name>` (`bench_import_…` for the import,
+which empties its table), created and migrated here and kept
+between runs (seeding a million targets takes a while); `--fresh` recreates it.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "luozhuang_dsj.settings")
+os.environ.setdefault("DEBUG", "1")
+
+
+def setup(*, fresh: bool = False, prefix: str = "bench") -> None:
+    import django
+    from django.conf import settings
+
+    django.setup()
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.postgresql":
+        sys.exit("基准测试需要 PostgreSQL：请设置 DATABASE_URL=postgres://…")
+    database["TEST"] = {**database.get("TEST", {}), "NAME": f"{prefix}_{database['NAME']}"}
+    from django.db import connection
+
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=not fresh)
+    from registry.services import reference_data_load
+
+    reference_data_load()
+
+
+def timed(function: Callable[[], object], repeat: int = 1) -> list[float]:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def peak_rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
