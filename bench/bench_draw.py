@@ -53,7 +53,11 @@ def ensure_database() -> None:
 
     params = settings.DATABASES["default"]
     admin = psycopg2.connect(
-        dbname="postgres", user=params["USER"], password=params["PASSWORD"], host=params["HOST"], port=params["PORT"]
+        dbname="postgres",
+        user=params["USER"],
+        password=params["PASSWORD"],
+        host=params["HOST"],
+        port=params["PORT"],
     )
     admin.autocommit = True
     with admin.cursor() as cursor:
@@ -153,7 +157,9 @@ def make_task():  # type: ignore[no-untyped-def]
     user = User.objects.filter(username="bench_staff").first()
     scjg = Department.objects.get(code="SCJG")
     if user is None:
-        user = User.objects.create_user(username="bench_staff", name="基准测试", department=scjg, password=None)
+        user = User.objects.create_user(
+            username="bench_staff", name="基准测试", department=scjg, password=None
+        )
         user.role_grants.create(role="dept_staff")
     user = User.objects.get(pk=user.pk)
     number = Task.objects.filter(code__startswith="BENCH-").count() + 1
@@ -195,7 +201,9 @@ def make_task():  # type: ignore[no-untyped-def]
                 "legal_basis": "基准",
             },
         )
-        row = TaskDepartment.objects.create(task=task, department=department, order=order, inspector_count=2 if order == 0 else 1)
+        row = TaskDepartment.objects.create(
+            task=task, department=department, order=order, inspector_count=2 if order == 0 else 1
+        )
         row.matters.add(matter)
     return task, user
 
@@ -239,14 +247,22 @@ def measure() -> None:
     draw = services.draw_prepare(actor=user, task=task, scheduled_for=timezone.now())
     prepared = time.perf_counter()
     draw = services.draw_execute_run(
-        draw_id=draw.pk, actor=user, witness_input="01 02 03", witness_source="其他", executed_at=timezone.now()
+        draw_id=draw.pk,
+        actor=user,
+        witness_input="01 02 03",
+        witness_source="其他",
+        executed_at=timezone.now(),
     )
     finished = time.perf_counter()
     ours = finished - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"抽取名单 {draw.frame_size} 户，抽中 {len(draw.selected)} 户，名额：区市场监管局 2 + 区卫健局 1 + 区应急管理局 1 + 专家 1")
+    print(
+        f"抽取名单 {draw.frame_size} 户，抽中 {len(draw.selected)} 户，名额：区市场监管局 2 + 区卫健局 1 + 区应急管理局 1 + 专家 1"
+    )
     print(f"基线（读取键、计算抽签值、各层取最小 k 个）：{bare:.2f} s")
-    print(f"承诺（名单、文件、人员库、可行性检查）：{prepared - started:.2f} s；执行（抽签、匹配、写入检查）：{finished - prepared:.2f} s")
+    print(
+        f"承诺（名单、文件、人员库、可行性检查）：{prepared - started:.2f} s；执行（抽签、匹配、写入检查）：{finished - prepared:.2f} s"
+    )
     print(f"比值：{ours / bare:.2f}×（目标 ≤ 2×）")
     print(f"峰值内存：{peak_mb:.0f} MB（目标 ≤ 500 MB，含 Django 本身）")
 

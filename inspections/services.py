@@ -549,7 +549,9 @@ def _create_inspections(draw: Draw, execution: protocol.Execution) -> None:
     multi-row INSERTs: a large draw creates tens of thousands of rows."""
     task = draw.task
     keys = [entry.target for entry in execution.selected]
-    targets = {code: (pk, risk) for code, pk, risk in fetch_by_keys(Target, "code", ["pk", "risk_class"], keys)}
+    targets = {
+        code: (pk, risk) for code, pk, risk in fetch_by_keys(Target, "code", ["pk", "risk_class"], keys)
+    }
     joint_visits = dict(
         Inspection.objects.filter(
             task__in=task.joint_visit_tasks.all(),
@@ -559,7 +561,9 @@ def _create_inspections(draw: Draw, execution: protocol.Execution) -> None:
     )
     now = timezone.now()
     new_keys = [key for key in keys if key not in joint_visits]
-    visit_ids = insert_returning_ids(Visit, ["target_id", "created_at"], [(targets[key][0], now) for key in new_keys])
+    visit_ids = insert_returning_ids(
+        Visit, ["target_id", "created_at"], [(targets[key][0], now) for key in new_keys]
+    )
     visits = {**joint_visits, **dict(zip(new_keys, visit_ids, strict=True))}
     inspection_ids = insert_returning_ids(
         Inspection,

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.models import AnonymousUser
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -81,3 +81,23 @@ class AccountPolicyMiddleware:
         if request.method == "GET" and not request.htmx:
             target += "?" + urlencode({"next": request.get_full_path()})
         return redirect(target)
+
+
+# The largest id a BIGINT column holds; a URL asking for more names nothing.
+MAX_ID = 2**63 - 1
+
+
+class IdRangeMiddleware:
+    """A URL whose integer id is beyond any database column is not found (404), rather
+    than an overflow in the database driver (500) — e.g. /work/tasks/99999999999999999999/."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view: Callable, args: tuple, kwargs: dict) -> None:
+        for value in (*args, *kwargs.values()):
+            if isinstance(value, int) and not -MAX_ID <= value <= MAX_ID:
+                raise Http404("没有找到该对象。")

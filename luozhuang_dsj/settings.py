@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "luozhuang_dsj.middleware.RequestContextMiddleware",
+    "luozhuang_dsj.middleware.IdRangeMiddleware",
     "luozhuang_dsj.middleware.AccountPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
 ]

@@ -12,10 +12,14 @@ from rest_framework.pagination import PageNumberPagination
 
 from luozhuang_dsj.lib.access import HasRole
 from luozhuang_dsj.lib.pagination import CappedPaginator
+from luozhuang_dsj.middleware import MAX_ID
 from registry import selectors
 from registry.models import Inspector, RiskClass, SubRegistry, Target
 from registry.permissions import READERS
 from registry.serializers import InspectorSerializer, SubRegistrySerializer, TargetSerializer
+
+# Ids in URLs: digits that fit a BIGINT (anything longer is simply not found).
+ID_PATTERN = "[0-9]{1,18}"
 
 
 class CappedPagination(PageNumberPagination):
@@ -36,7 +40,9 @@ class TargetFilter(django_filters.FilterSet):
     industry = django_filters.CharFilter(
         field_name="industry_code", lookup_expr="startswith", label="行业代码前缀"
     )
-    sub_registry = django_filters.NumberFilter(field_name="memberships__sub_registry", label="分库")
+    sub_registry = django_filters.NumberFilter(
+        field_name="memberships__sub_registry", label="分库", min_value=1, max_value=MAX_ID
+    )
 
     class Meta:
         model = Target
@@ -56,6 +62,8 @@ class TargetFilter(django_filters.FilterSet):
 class TargetViewSet(viewsets.ReadOnlyModelViewSet):
     """检查对象名录库：所有部门可读（检查对象是共享的事实）。"""
 
+    lookup_value_regex = ID_PATTERN
+
     serializer_class = TargetSerializer
     permission_classes = [HasRole.of(*READERS)]
     filterset_class = TargetFilter
@@ -66,11 +74,15 @@ class TargetViewSet(viewsets.ReadOnlyModelViewSet):
 class SubRegistryViewSet(viewsets.ReadOnlyModelViewSet):
     """本部门的分库（联席会议办公室可读所有部门的分库）。"""
 
+    lookup_value_regex = ID_PATTERN
+
     serializer_class = SubRegistrySerializer
     permission_classes = [HasRole.of(*READERS)]
     filterset_fields = ["department__code"]
 
     def get_queryset(self) -> QuerySet[SubRegistry]:
+        if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
+            return SubRegistry.objects.none()
         return selectors.sub_registries_for_user(self.request.user).annotate(
             member_count=Count("memberships")
         )
@@ -90,11 +102,15 @@ class InspectorFilter(django_filters.FilterSet):
 class InspectorViewSet(viewsets.ReadOnlyModelViewSet):
     """本部门的执法检查人员；办公室可读各部门人员，但个人信息只含本部门。"""
 
+    lookup_value_regex = ID_PATTERN
+
     serializer_class = InspectorSerializer
     permission_classes = [HasRole.of(*READERS)]
     filterset_class = InspectorFilter
 
     def get_queryset(self) -> QuerySet[Inspector]:
+        if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
+            return Inspector.objects.none()
         return selectors.inspectors_for_user(self.request.user)
 
     def get_serializer_context(self) -> dict[str, Any]:

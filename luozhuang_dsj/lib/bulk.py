@@ -169,7 +169,9 @@ def stream_values(queryset: QuerySet, *fields: str, chunk_size: int = 50_000) ->
         cursor.close()
 
 
-def insert_returning_ids(model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[int]:
+def insert_returning_ids(
+    model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> list[int]:
     """INSERT rows of already-prepared column values and return their ids in row order
     (multi-row VALUES … RETURNING on PostgreSQL, where COPY cannot return ids)."""
     if not rows:

@@ -26,7 +26,11 @@ def task(world, staff):
 
 
 def test_staff_see_the_frame_preview_before_committing(task, staff):
-    page = client_for(staff).get(reverse("task-preview", args=[task.pk]), HTTP_HX_REQUEST="true").content.decode()
+    page = (
+        client_for(staff)
+        .get(reverse("task-preview", args=[task.pk]), HTTP_HX_REQUEST="true")
+        .content.decode()
+    )
     assert "抽取范围（40 户）" in page
     assert "登记状态非存续 0 户" in page
     assert "<html" not in page
@@ -42,7 +46,9 @@ def test_staff_commit_a_draw_in_the_browser(task, staff):
 
 def test_a_past_scheduled_time_is_refused_and_nothing_is_committed(task, staff):
     past = (timezone.localtime() - datetime.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
-    response = client_for(staff).post(reverse("draw-prepare", args=[task.pk]), {"scheduled_for": past}, follow=True)
+    response = client_for(staff).post(
+        reverse("draw-prepare", args=[task.pk]), {"scheduled_for": past}, follow=True
+    )
     assert "计划抽取时间不能早于现在。" in response.content.decode()
     assert not Draw.objects.exists()
 
@@ -63,7 +69,9 @@ def test_executing_in_the_browser_runs_the_job_and_a_second_click_changes_nothin
     assert (draw.status, draw.witness_input, draw.witness_source) == ("executed", "3 7 1 9", "现场见证人")
     count = Inspection.objects.filter(task=task).count()
     with django_capture_on_commit_callbacks(execute=True):
-        again = client.post(reverse("draw-execute", args=[draw.pk]), {**data, "witness_input": "8 8 8"}, follow=True)
+        again = client.post(
+            reverse("draw-execute", args=[draw.pk]), {**data, "witness_input": "8 8 8"}, follow=True
+        )
     assert "该抽取已经执行，抽取结果是最终的，不能重新抽取。" in again.content.decode()
     assert Job.objects.filter(kind="inspections.draw_execute").count() == 1
     assert Inspection.objects.filter(task=task).count() == count
@@ -98,7 +106,9 @@ def test_a_second_job_for_an_executed_draw_changes_nothing(task, staff, django_c
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_executions_produce_exactly_one_draw(reference_data, office_user, staff, outsider, settings, tmp_path):
+def test_concurrent_executions_produce_exactly_one_draw(
+    reference_data, office_user, staff, outsider, settings, tmp_path
+):
     settings.MEDIA_ROOT = tmp_path
     world = build_world(office_user, staff, outsider)
     draw = prepared(special_task(world, staff), staff)

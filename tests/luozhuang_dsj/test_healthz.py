@@ -28,3 +28,12 @@ def test_health_fails_with_503_when_redis_is_unreachable(db, settings):
     response = Client().get("/healthz")
     assert response.status_code == 503
     assert json.loads(response.content) == {"status": "error", "database": "ok", "redis": "error"}
+
+
+def test_an_id_beyond_any_database_column_is_not_found(staff):
+    from tests.conftest import client_for
+
+    client = client_for(staff)
+    assert client.get("/work/tasks/99999999999999999999/").status_code == 404
+    assert client.get("/api/registry/targets/99999999999999999999/").status_code == 404
+    assert client.get("/api/registry/targets/", {"sub_registry": "99999999999999999999"}).status_code == 400

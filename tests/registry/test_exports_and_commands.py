@@ -117,7 +117,7 @@ def test_seed_demo_fills_both_registries_and_links_the_demo_inspectors(db, setti
     call_command("seed_demo", "--targets", "400", "--inspectors", "60", "--seed", "3", stdout=io.StringIO())
     assert (Target.objects.count(), Inspector.objects.count()) == (400, 60)
     assert Inspector.objects.values("department").distinct().count() == 19
-    assert SubRegistry.objects.filter(department__code="SCJG").count() == 4
+    assert SubRegistry.objects.filter(department__code="SCJG").count() == 6
     linked = dict(Inspector.objects.filter(user__isnull=False).values_list("user__username", "name"))
     assert linked == {"scjg_inspector": "刘洋", "jyj_inspector": "孙浩"}
     assert ConflictOfInterest.objects.count() == 8
