@@ -38,7 +38,7 @@ class Command(BaseCommand):
         try:
             task = services.task_create_special(actor=actor, data=_task_data(actor.department))
             rows = list(task.departments.order_by("order"))
-            services.task_set_rules(
+            task = services.task_set_rules(
                 actor=actor,
                 task=task,
                 slots=[services.SlotRule(row.department_id, row.inspector_count, []) for row in rows],
@@ -111,8 +111,8 @@ def _task_data(initiator: Department) -> PlanItemData:
             department
             for department in Department.objects.filter(is_active=True)
             .exclude(pk=initiator.pk)
-            .annotate(matters=Count("matters", filter=Q(matters__is_active=True)))
-            .filter(matters__gt=0)
+            .annotate(active_matters=Count("matters", filter=Q(matters__is_active=True)))
+            .filter(active_matters__gt=0)
             .order_by("code")
             if _certified_count(department, end) >= 1
         ),
