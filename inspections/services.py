@@ -288,7 +288,7 @@ def _frame_and_sizes(
     task: Task, *, today: datetime.date
 ) -> tuple[protocol.Frame, list[protocol.StratumSize]]:
     try:
-        frame = protocol.build_frame(selectors.frame_pairs(task, today=today))
+        frame = protocol.build_frame_from_strata(selectors.frame_strata(task, today=today))
     except protocol.ProtocolError as error:
         raise ValidationError(f"抽取名单无法生成：{error.message}") from None
     try:
@@ -550,7 +550,7 @@ def _create_inspections(draw: Draw, execution: protocol.Execution) -> None:
     task = draw.task
     keys = [entry.target for entry in execution.selected]
     targets = {
-        code: (pk, risk) for code, pk, risk in fetch_by_keys(Target, "code", ["pk", "risk_class"], keys)
+        code: (pk, risk) for code, pk, risk in fetch_by_keys(Target, "code", ["id", "risk_class"], keys)
     }
     joint_visits = dict(
         Inspection.objects.filter(
@@ -562,16 +562,16 @@ def _create_inspections(draw: Draw, execution: protocol.Execution) -> None:
     now = timezone.now()
     new_keys = [key for key in keys if key not in joint_visits]
     visit_ids = insert_returning_ids(
-        Visit, ["target_id", "created_at"], [(targets[key][0], now) for key in new_keys]
+        Visit, ["target", "created_at"], [(targets[key][0], now) for key in new_keys]
     )
     visits = {**joint_visits, **dict(zip(new_keys, visit_ids, strict=True))}
     inspection_ids = insert_returning_ids(
         Inspection,
         [
-            "task_id",
-            "draw_id",
-            "target_id",
-            "visit_id",
+            "task",
+            "draw",
+            "target",
+            "visit",
             "stratum",
             "ticket",
             "position",

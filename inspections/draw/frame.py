@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -63,20 +62,25 @@ def parse_frame(content: bytes) -> Frame:
 def load_committed_frame(content: bytes, digest: str, sizes: Mapping[str, int]) -> Frame:
     """A frame file the platform itself wrote and committed to: checked against its digest
     and the committed stratum sizes, then split without re-validating every line (the
-    strict `parse_frame` did that work when the file was made; the digest proves it is
+    checks ran when the platform built the file; the digest proves it is
     the same file). About ten times faster than `parse_frame` on a million lines."""
     if hashlib.sha256(content).hexdigest() != digest:
         raise ProtocolError("抽取名单文件与承诺时的摘要不符。")
-    text = content.decode("utf-8")
+    lines = content.decode("utf-8").split("\n")
+    if lines.pop() != "" or len(lines) != sum(sizes.values()):
+        raise ProtocolError("抽取名单文件的行数与承诺时各层的户数之和不符。")
     strata = []
-    for name in sorted(sizes):
-        keys = re.findall(f"^{re.escape(name)}\t(.*)$", text, flags=re.MULTILINE)
-        if len(keys) != sizes[name]:
-            raise ProtocolError(f"抽取名单文件中 {name} 层有 {len(keys)} 个对象，承诺时为 {sizes[name]} 个。")
-        if keys:
-            strata.append((name, tuple(keys)))
-    if sum(len(keys) for _, keys in strata) != text.count("\n"):
-        raise ProtocolError("抽取名单文件含有承诺时没有的层。")
+    start = 0
+    for name in sorted(sizes):  # the file is sorted by stratum, so each is one block
+        end = start + sizes[name]
+        prefix = name + "\t"
+        block = lines[start:end]
+        if block and not (block[0].startswith(prefix) and block[-1].startswith(prefix)):
+            raise ProtocolError(f"抽取名单文件中 {name} 层的位置或户数与承诺时不符。")
+        if block:
+            width = len(prefix)
+            strata.append((name, tuple(line[width:] for line in block)))
+        start = end
     return Frame(content=content, digest=digest, strata=tuple(strata))
 
 

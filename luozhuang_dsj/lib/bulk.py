@@ -169,26 +169,42 @@ def stream_values(queryset: QuerySet, *fields: str, chunk_size: int = 50_000) ->
         cursor.close()
 
 
+def copy_lines(queryset: QuerySet, *fields: str) -> list[str]:
+    """PostgreSQL only: the queryset's `fields` as tab-separated text lines, through COPY
+    (several times faster than fetching rows, and the order is the query's)."""
+    sql, params = queryset.values_list(*fields).query.sql_with_params()
+    buffer = io.BytesIO()
+    with connection.cursor() as cursor:
+        query = cursor.mogrify(sql, params).decode("utf-8")
+        # The query is Django's own compilation with its parameters bound by the driver.
+        cursor.cursor.copy_expert(f"COPY ({query}) TO STDOUT", buffer)  # nosec B608
+    return buffer.getvalue().decode("utf-8").split("\n")[:-1]
+
+
 def insert_returning_ids(
-    model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]
 ) -> list[int]:
-    """INSERT rows of already-prepared column values and return their ids in row order
-    (multi-row VALUES … RETURNING on PostgreSQL, where COPY cannot return ids)."""
+    """Insert rows (tuples in `fields` order) and return their new ids in row order.
+
+    On PostgreSQL the ids are taken from the table's sequence first and the rows then go
+    through COPY with them; elsewhere the rows are inserted one by one.
+    """
     if not rows:
         return []
-    table = connection.ops.quote_name(model._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(column) for column in columns)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            from psycopg2.extras import execute_values
-
-            # Table and column names come from the model, quoted; values are parameters.
-            sql = f"INSERT INTO {table} ({names}) VALUES %s RETURNING id"  # noqa: S608  # nosec B608
-            return [row[0] for row in execute_values(cursor.cursor, sql, rows, page_size=5000, fetch=True)]
-        placeholders = ", ".join(["%s"] * len(columns))
-        sql = f"INSERT INTO {table} ({names}) VALUES ({placeholders})"  # noqa: S608  # nosec B608
+    if connection.vendor != "postgresql":
+        names = [model._meta.get_field(name).attname for name in fields]
         ids = []
         for row in rows:
-            cursor.execute(sql, row)
-            ids.append(cursor.lastrowid)
+            obj = model(**dict(zip(names, row, strict=True)))
+            obj.save(force_insert=True)
+            ids.append(obj.pk)
         return ids
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [model._meta.db_table, len(rows)],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    table = connection.ops.quote_name(model._meta.db_table)
+    _copy(table, ["id", *_columns(model, fields)], [(pk, *row) for pk, row in zip(ids, rows, strict=True)])
+    return ids

@@ -18,7 +18,7 @@ def test_demo_draw_runs_a_stratified_draw_on_the_demo_data_and_its_files_verify(
     record = json.loads((tmp_path / "draw" / "record.json").read_text(encoding="utf-8"))
     frame = (tmp_path / "draw" / "frame.txt").read_bytes()
     pool = (tmp_path / "draw" / "pool.jsonl").read_bytes()
-    assert [slot["department"] for slot in record["task"]["slots"]][0] == "SCJG"
+    assert record["task"]["slots"][0]["department"] == "SCJG"
     assert len(record["task"]["slots"]) == 3 and record["task"]["slots"][-1]["department"] is None
     assert {row["name"] for row in record["strata"]} == {"A", "B", "C", "D"}
     assert len(record["selected"]) == len(draw.selected) > 0

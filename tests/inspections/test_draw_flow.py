@@ -262,7 +262,9 @@ def test_recently_inspected_targets_are_left_out_of_the_next_frame(world, task, 
     again = special_task(world, staff, title="下半年复查")
     preview = selectors.frame_preview(again, today=timezone.localdate())
     assert preview.excluded["排除期内已就本任务事项接受检查"] == len(chosen)
-    keys = {key for _, key in selectors.frame_pairs(again, today=timezone.localdate())}
+    keys = {
+        key for keys in selectors.frame_strata(again, today=timezone.localdate()).values() for key in keys
+    }
     assert keys.isdisjoint(chosen)
     assert len(keys) == 40 - len(chosen)
 

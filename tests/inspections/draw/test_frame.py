@@ -1,6 +1,12 @@
 import pytest
 
-from inspections.draw import ProtocolError, build_frame, build_frame_from_strata, parse_frame
+from inspections.draw import (
+    ProtocolError,
+    build_frame,
+    build_frame_from_strata,
+    load_committed_frame,
+    parse_frame,
+)
 from tests.inspections.draw.vectors import FRAME_BYTES, FRAME_DIGEST, PAIRS
 
 
@@ -86,3 +92,25 @@ def test_the_frame_parser_is_strict(content, message):
     with pytest.raises(ProtocolError) as caught:
         parse_frame(content)
     assert caught.value.message == message
+
+
+def test_a_committed_frame_loads_back_into_the_same_frame():
+    frame = build_frame([("B", "K3"), ("A", "K2"), ("A", "K1"), ("ALL", "Z")])
+    loaded = load_committed_frame(frame.content, frame.digest, frame.sizes)
+    assert loaded == frame
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda content, sizes: (content + b"A\tK9\n", sizes), "摘要不符"),
+        (lambda content, sizes: (content, {**sizes, "A": 1, "B": 2}), "位置或户数与承诺时不符"),
+        (lambda content, sizes: (content, {**sizes, "A": 3}), "行数与承诺时各层的户数之和不符"),
+    ],
+)
+def test_a_committed_frame_that_does_not_match_its_commitment_is_refused(change, message):
+    frame = build_frame([("A", "K1"), ("A", "K2"), ("B", "K3")])
+    content, sizes = change(frame.content, frame.sizes)
+    digest = frame.digest if content == frame.content else "0" * 64
+    with pytest.raises(ProtocolError, match=message):
+        load_committed_frame(content, digest, sizes)
