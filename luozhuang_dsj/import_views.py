@@ -2,7 +2,8 @@
 
 An app's own view checks who may import what (its `role_required` and object access),
 then hands over to `import_upload_page`; the preview, confirm and cancel pages here work
-for every registered import. `export_request` does the same for exports.
+for every registered import and are open to the roles that import lists at all
+(`imports.IMPORT_ROLES`); a batch is then found only by its schema's rule. `export_request` does the same for exports.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from luozhuang_dsj import exports, imports
-from luozhuang_dsj.lib.access import login_only
+from luozhuang_dsj.lib.access import role_required
 from luozhuang_dsj.lib.pagination import CappedPaginator
 from luozhuang_dsj.lib.spreadsheets import MACRO_SUFFIXES, READABLE_SUFFIXES
 from luozhuang_dsj.models import ImportBatch, User
@@ -104,7 +105,7 @@ def get_import_batch_for_user(*, user: User, pk: str) -> ImportBatch:
     return batch
 
 
-@login_only
+@role_required(*imports.IMPORT_ROLES)
 def import_detail(request: HttpRequest, pk: str) -> HttpResponse:
     """The preview: every bad row, and what applying would create or change."""
     batch = get_import_batch_for_user(user=request.user, pk=pk)
@@ -118,7 +119,7 @@ def import_detail(request: HttpRequest, pk: str) -> HttpResponse:
     )
 
 
-@login_only
+@role_required(*imports.IMPORT_ROLES)
 @require_POST
 def import_confirm_view(request: HttpRequest, pk: str) -> HttpResponse:
     batch = get_import_batch_for_user(user=request.user, pk=pk)
@@ -130,7 +131,7 @@ def import_confirm_view(request: HttpRequest, pk: str) -> HttpResponse:
     return redirect("job-detail", job.pk)
 
 
-@login_only
+@role_required(*imports.IMPORT_ROLES)
 @require_POST
 def import_cancel_view(request: HttpRequest, pk: str) -> HttpResponse:
     batch = get_import_batch_for_user(user=request.user, pk=pk)
@@ -143,7 +144,7 @@ def import_cancel_view(request: HttpRequest, pk: str) -> HttpResponse:
     return redirect("import-detail", batch.pk)
 
 
-@login_only
+@role_required(*imports.IMPORT_ROLES)
 def import_original_file(request: HttpRequest, pk: str) -> HttpResponse:
     from django.http import FileResponse
 
@@ -151,7 +152,7 @@ def import_original_file(request: HttpRequest, pk: str) -> HttpResponse:
     return FileResponse(batch.file.open("rb"), as_attachment=True, filename=batch.original_filename)
 
 
-@login_only
+@role_required(*imports.IMPORT_ROLES)
 def import_template(request: HttpRequest, kind: str) -> HttpResponse:
     try:
         schema = imports.get_schema(kind)
@@ -169,7 +170,7 @@ def import_template(request: HttpRequest, kind: str) -> HttpResponse:
     return response
 
 
-@login_only
+@role_required(*imports.IMPORT_ROLES)
 def import_history(request: HttpRequest) -> HttpResponse:
     batches = ImportBatch.objects.filter(department_id=request.user.department_id).select_related(
         "created_by"

@@ -29,12 +29,16 @@ from django.utils import timezone
 
 from luozhuang_dsj.audit import audit_record
 from luozhuang_dsj.jobs import JobError, Progress, job_create, job_handler
+from luozhuang_dsj.lib.roles import Role
 from luozhuang_dsj.lib.spreadsheets import HeaderSpec, SpreadsheetError, cell_text, open_sheet, sniff_format
 from luozhuang_dsj.models import ImportBatch, ImportIssue, Job, User
 
 logger = logging.getLogger(__name__)
 
 MAX_STORED_ISSUES = 50_000
+# The roles that keep lists and so import them; each schema's `may_use` then says which
+# list and whose. The three administrators and the inspectors import nothing.
+IMPORT_ROLES = (Role.OFFICE, Role.DEPT_STAFF, Role.DEPT_HEAD)
 PROGRESS_EVERY = 2000
 
 

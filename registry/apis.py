@@ -41,7 +41,7 @@ class TargetFilter(django_filters.FilterSet):
         field_name="industry_code", lookup_expr="startswith", label="行业代码前缀"
     )
     sub_registry = django_filters.NumberFilter(
-        field_name="memberships__sub_registry", label="分库", min_value=1, max_value=MAX_ID
+        method="in_sub_registry", label="分库（本部门的；办公室可用各部门的）", min_value=1, max_value=MAX_ID
     )
 
     class Meta:
@@ -57,6 +57,11 @@ class TargetFilter(django_filters.FilterSet):
 
     def search(self, queryset: QuerySet[Target], name: str, value: str) -> QuerySet[Target]:
         return queryset.filter(**selectors.target_search(value))
+
+    def in_sub_registry(self, queryset: QuerySet[Target], name: str, value: int) -> QuerySet[Target]:
+        """Members of a sub-registry the caller may read; another department's has none."""
+        visible = selectors.sub_registries_for_user(self.request.user).filter(pk=value).values("pk")
+        return queryset.filter(memberships__sub_registry__in=visible)
 
 
 class TargetViewSet(viewsets.ReadOnlyModelViewSet):

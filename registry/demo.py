@@ -183,7 +183,8 @@ class DemoTarget:
 
 def demo_targets(count: int, seed: int, towns: list[tuple[int, str]]) -> Iterator[DemoTarget]:
     """`count` distinct targets, always the same for the same seed."""
-    rng = random.Random(f"targets-{seed}")
+    # Deterministic demo data (the same for the same seed), not a secret.
+    rng = random.Random(f"targets-{seed}")  # nosec B311
     seen: set[str] = set()
     produced = 0
     while produced < count:
@@ -263,7 +264,8 @@ def demo_targets_seed(count: int, seed: int, *, chunk: int = 20000) -> int:
 
 def demo_sub_registries_seed(seed: int) -> int:
     """Sub-registries per department, filled with the targets of their industries (idempotent)."""
-    rng = random.Random(f"sub-registries-{seed}")
+    # Deterministic demo data (the same for the same seed), not a secret.
+    rng = random.Random(f"sub-registries-{seed}")  # nosec B311
     created = 0
     for department_code, lists in SUB_REGISTRIES.items():
         department = Department.objects.filter(code=department_code).first()
@@ -294,7 +296,8 @@ def demo_sub_registries_seed(seed: int) -> int:
 def demo_inspectors_seed(count: int, seed: int) -> int:
     """`count` inspectors over every active department (idempotent by code), with expertise,
     a few expired certificates, unavailable periods and declared conflicts."""
-    rng = random.Random(f"inspectors-{seed}")
+    # Deterministic demo data (the same for the same seed), not a secret.
+    rng = random.Random(f"inspectors-{seed}")  # nosec B311
     departments = list(Department.objects.filter(is_active=True).order_by("code"))
     if not departments or count <= 0:
         return 0
@@ -383,7 +386,8 @@ def demo_inspectors_seed(count: int, seed: int) -> int:
 
 
 def demo_conflicts_seed(seed: int, count: int = 8) -> int:
-    rng = random.Random(f"conflicts-{seed}")
+    # Deterministic demo data (the same for the same seed), not a secret.
+    rng = random.Random(f"conflicts-{seed}")  # nosec B311
     if ConflictOfInterest.objects.exists():
         return 0
     inspectors = list(

@@ -45,7 +45,7 @@ def _target_rows(queryset: Any) -> Iterator[tuple[Any, ...]]:
 
 
 def target_rows(user: User | None, params: dict[str, Any]) -> tuple[int | None, Iterator[tuple[Any, ...]]]:
-    form = TargetFilterForm(params or None)
+    form = TargetFilterForm(params or None, user=user)
     filters = form.cleaned_data if form.is_valid() else {}
     targets = target_list(filters).select_related(None)
     return targets.count(), _target_rows(targets)
@@ -78,7 +78,8 @@ INSPECTOR_HEADERS = (
 
 
 def inspector_rows(user: User | None, params: dict[str, Any]) -> tuple[int | None, Iterator[tuple[Any, ...]]]:
-    assert user is not None  # exports of people are always someone's
+    if user is None:
+        raise ValueError("exports of people are always someone's")
     form = InspectorFilterForm(params or None, user=user)
     filters = form.cleaned_data if form.is_valid() else {}
     inspectors = inspectors_for_user(user, filters)

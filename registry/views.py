@@ -129,6 +129,8 @@ def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
     sub_registries = target.sub_registries.select_related("department").order_by("department__code", "name")
     conflicts = target.conflicts.select_related("inspector", "inspector__department")
     if not may_see_all_departments(request.user):
+        # Sub-registries and conflicts are department data: only the office sees every department's.
+        sub_registries = sub_registries.filter(department_id=request.user.department_id)
         conflicts = conflicts.filter(inspector__department_id=request.user.department_id)
     return render(
         request,

@@ -66,7 +66,9 @@ def _copy(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> 
 
 
 def _columns(model: type[models.Model], fields: Sequence[str]) -> list[str]:
-    return [model._meta.get_field(name).column for name in fields]
+    """Database columns of field names; "pk" is the primary key, as in the ORM."""
+    meta = model._meta
+    return [(meta.pk if name == "pk" else meta.get_field(name)).column for name in fields]
 
 
 def bulk_insert(
@@ -92,11 +94,12 @@ def bulk_insert(
     column_list = ", ".join(connection.ops.quote_name(column) for column in columns)
     # Identifiers come from the model's metadata, never from input; values go through COPY.
     with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMP TABLE _bulk_stage AS SELECT {column_list} FROM {table} WITH NO DATA")  # noqa: S608
+        cursor.execute(f"CREATE TEMP TABLE _bulk_stage AS SELECT {column_list} FROM {table} WITH NO DATA")  # noqa: S608  # nosec B608
     _copy("_bulk_stage", columns, rows)
     with connection.cursor() as cursor:
+        # Identifiers from the model's metadata, quoted; the rows came through COPY.
         cursor.execute(
-            f"INSERT INTO {table} ({column_list}) SELECT {column_list} FROM _bulk_stage ON CONFLICT DO NOTHING"  # noqa: S608
+            f"INSERT INTO {table} ({column_list}) SELECT {column_list} FROM _bulk_stage ON CONFLICT DO NOTHING"  # noqa: S608  # nosec B608
         )
         cursor.execute("DROP TABLE _bulk_stage")
 
@@ -120,15 +123,17 @@ def bulk_update_by_key(
         return
     table = connection.ops.quote_name(model._meta.db_table)
     key_column, *columns = [connection.ops.quote_name(c) for c in _columns(model, [key, *fields])]
+    # Identifiers come from the model's metadata, quoted, never from input; values go through COPY.
     with connection.cursor() as cursor:
         cursor.execute(
-            f"CREATE TEMP TABLE _bulk_update AS SELECT {', '.join([key_column, *columns])} FROM {table} WITH NO DATA"  # noqa: S608
+            f"CREATE TEMP TABLE _bulk_update AS SELECT {', '.join([key_column, *columns])} FROM {table} WITH NO DATA"  # noqa: S608  # nosec B608
         )
     _copy("_bulk_update", [key_column, *columns], rows)
     assignments = ", ".join(f"{column} = s.{column}" for column in columns)
     with connection.cursor() as cursor:
+        # Identifiers from the model's metadata, quoted; the values came through COPY.
         cursor.execute(
-            f"UPDATE {table} AS t SET {assignments} FROM _bulk_update AS s WHERE t.{key_column} = s.{key_column}"  # noqa: S608
+            f"UPDATE {table} AS t SET {assignments} FROM _bulk_update AS s WHERE t.{key_column} = s.{key_column}"  # noqa: S608  # nosec B608
         )
         cursor.execute("DROP TABLE _bulk_update")
 
@@ -149,8 +154,9 @@ def fetch_by_keys(
     table = connection.ops.quote_name(model._meta.db_table)
     key_column, *columns = [connection.ops.quote_name(c) for c in _columns(model, [key, *fields])]
     with connection.cursor() as cursor:
+        # Identifiers from the model's metadata, quoted; the keys are one array parameter.
         cursor.execute(
-            f"SELECT {', '.join([key_column, *columns])} FROM {table} WHERE {key_column} = ANY(%s)",  # noqa: S608
+            f"SELECT {', '.join([key_column, *columns])} FROM {table} WHERE {key_column} = ANY(%s)",  # noqa: S608  # nosec B608
             [list(keys)],
         )
         return cursor.fetchall()

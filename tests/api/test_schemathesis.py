@@ -8,10 +8,14 @@ while it lists none, the test is skipped with that reason.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 import schemathesis
 from django.conf import settings
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.test import Client
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
@@ -36,6 +40,20 @@ def api_cookies(api_user):
         settings.SESSION_COOKIE_NAME: client.cookies[settings.SESSION_COOKIE_NAME].value,
         settings.CSRF_COOKIE_NAME: client.cookies[settings.CSRF_COOKIE_NAME].value,
     }
+
+
+@contextmanager
+def _connection_kept_open():
+    """Django's WSGI handler closes the database connection around each request; its test
+    client does not, and neither may this test: on PostgreSQL the connection holds the
+    test's transaction. (Entered after the fixtures: the test client reconnects the signal.)"""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
@@ -66,23 +84,24 @@ def test_every_api_operation_answers_within_its_schema_without_server_errors(api
     # schemathesis's own pytest integration needs pytest internals that pytest 9 changed,
     # so each operation's hypothesis test is built and run here.
     failures = []
-    for operation in _operations(api_schema):
+    with _connection_kept_open():
+        for operation in _operations(api_schema):
 
-        @given(case=operation.as_strategy())
-        @hypothesis_settings(
-            max_examples=25,
-            deadline=None,
-            database=None,
-            derandomize=True,  # the same examples on every run: CI must not be a lottery
-            suppress_health_check=list(HealthCheck),
-        )
-        def run(case):
-            case.call_and_validate(headers=headers, cookies=api_cookies, checks=CHECKS)
+            @given(case=operation.as_strategy())
+            @hypothesis_settings(
+                max_examples=25,
+                deadline=None,
+                database=None,
+                derandomize=True,  # the same examples on every run: CI must not be a lottery
+                suppress_health_check=list(HealthCheck),
+            )
+            def run(case):
+                case.call_and_validate(headers=headers, cookies=api_cookies, checks=CHECKS)
 
-        try:
-            run()
-        except Exception as error:  # collect every operation's failure, then report them all
-            failures.append(f"{operation.label}: {error}")
+            try:
+                run()
+            except Exception as error:  # collect every operation's failure, then report them all
+                failures.append(f"{operation.label}: {error}")
     assert failures == []
 
 

@@ -2,7 +2,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from luozhuang_dsj.models import AuditEvent, ImportBatch
+from luozhuang_dsj.models import AuditEvent, ImportBatch, Job
 from registry.models import SubRegistry, SubRegistryMembership, Target
 from tests import sheets
 from tests.conftest import client_for
@@ -112,3 +112,44 @@ def test_removing_a_member_and_deleting_a_sub_registry_keep_the_targets(staff, t
     client.post(reverse("sub-registry-delete", args=[sub.pk]))
     assert (SubRegistry.objects.count(), Target.objects.count()) == (0, 3)
     assert AuditEvent.objects.filter(action__startswith="sub_registry.").count() == 2
+
+
+@pytest.fixture
+def schools(outsider, targets):
+    """区教育局's sub-registry, with the first target as its only member."""
+    sub = SubRegistry.objects.create(department=outsider.department, name="民办学校")
+    SubRegistryMembership.objects.create(sub_registry=sub, target=targets[0])
+    return sub
+
+
+def test_a_target_page_names_only_the_own_departments_sub_registries(staff, office_user, schools, targets):
+    own = SubRegistry.objects.create(department=staff.department, name="食品经营者")
+    SubRegistryMembership.objects.create(sub_registry=own, target=targets[0])
+    url = reverse("target-detail", args=[targets[0].pk])
+    page = client_for(staff).get(url).content.decode()
+    assert ("食品经营者" in page, "民办学校" in page) == (True, False)
+    page = client_for(office_user).get(url).content.decode()
+    assert ("食品经营者" in page, "民办学校" in page) == (True, True)
+
+
+def test_the_target_api_does_not_filter_by_another_departments_sub_registry(staff, office_user, schools):
+    url = "/api/registry/targets/"
+    data = client_for(staff).get(url, {"sub_registry": schools.pk}).json()
+    assert (data["count"], data["results"]) == (0, [])
+    data = client_for(office_user).get(url, {"sub_registry": schools.pk}).json()
+    assert [row["code"] for row in data["results"]] == [sheets.code(1)]
+
+
+def test_a_target_export_does_not_filter_by_another_departments_sub_registry(
+    staff, schools, django_capture_on_commit_callbacks
+):
+    client = client_for(staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"{reverse('target-export')}?sub_registry={schools.pk}", {"format": "csv"})
+    job = Job.objects.get()
+    content = b"".join(client.get(reverse("job-download", args=[job.pk])).streaming_content).decode(
+        "utf-8-sig"
+    )
+    codes = sorted(line.split(",")[0] for line in content.splitlines()[1:])
+    # The filter is not the user's to use: the whole (shared) registry, as without it.
+    assert (job.result, codes) == ({"rows": 3}, [sheets.code(n) for n in (1, 2, 3)])
