@@ -645,10 +645,10 @@ def draw_adjust(
         _require_manager(actor, draw.task)
     if draw.status != Draw.Status.EXECUTED:
         raise ValidationError("只有已执行的抽取可以调整检查人员。")
-    frame, pool = _read_frozen(draw)
-    del frame
+    _, pool = _read_frozen(draw)
     execution = selectors.draw_execution(draw)
-    assert execution is not None
+    if execution is None:  # not reached: the draw is executed
+        raise ValidationError("只有已执行的抽取可以调整检查人员。")
     with transaction.atomic():
         draw = Draw.objects.select_for_update().get(pk=draw.pk)
         earlier = selectors.draw_adjustments(draw)
