@@ -91,6 +91,8 @@ class ImportSchema:
     columns: ClassVar[tuple[Column, ...]]
     key_column: ClassVar[str | None] = None
     notes: ClassVar[tuple[str, ...]] = ()
+    # Give a cell merged down over several data rows to each of them (see `open_sheet`).
+    fill_merged_down: ClassVar[bool] = False
 
     def may_use(self, user: User, params: dict[str, Any]) -> bool:
         raise NotImplementedError
@@ -198,7 +200,7 @@ def import_validate(batch: ImportBatch, progress: Progress | None = None) -> Imp
         kind = sniff_format(path, batch.original_filename)
         if progress:
             progress(0, stage="读取文件")
-        sheet = open_sheet(path, kind, schema.header_spec())
+        sheet = open_sheet(path, kind, schema.header_spec(), fill_merged_down=schema.fill_merged_down)
         context = schema.prepare(batch)
         cleaned, issues, row_count, error_rows = _clean_rows(schema, context, sheet, batch, progress)
         late = schema.verify(context, cleaned)

@@ -97,8 +97,10 @@ class CatalogImport(ImportSchema):
     notes = (
         "每个文件是完整的一个新版本：现行版本中有、文件中没有的事项即为本版删除。系统按“抽查类别 + 抽查事项”"
         "把文件中的事项与现行版本对应，预览列出新增、修改（原内容 → 新内容）和删除的事项，以及已认领相关事项的部门；确认后才生成新版本。",
-        "空白行、只有序号的行和分段标题行自动跳过；同一抽查类别下的同名事项只能出现一次。",
+        "跨多行合并的单元格（如合并的抽查类别、检查主体）按其覆盖的每一行读取；空白行、只有序号的行和分段标题行自动跳过；"
+        "同一抽查类别下的同名事项只能出现一次。",
     )
+    fill_merged_down = True
 
     def may_use(self, user: User, params: dict[str, Any]) -> bool:
         return perms.is_office(user)
@@ -297,7 +299,9 @@ class ExemptionImport(ImportSchema):
     )
     notes = (
         "按编号新增或更新事项；导入的事项均为有效。清单中有、文件中没有的事项保持不变，停用请在清单页面逐项编辑。",
+        "跨多行合并的单元格（如合并的实施部门）按其覆盖的每一行读取。",
     )
+    fill_merged_down = True
 
     def may_use(self, user: User, params: dict[str, Any]) -> bool:
         return perms.may_edit_exemptions(user)

@@ -225,6 +225,25 @@ def test_a_changed_edition_previews_exactly_its_changes_and_the_claims_they_touc
     assert catalog_item("计量器具使用情况的检查").ratio_frequency == "不高于3%"
 
 
+def test_category_and_body_cells_merged_over_several_items_belong_to_each_of_them(
+    office_user, django_capture_on_commit_callbacks
+):
+    rows = sample_table()
+    rows[2][1] = rows[2][6] = ""  # 食品经营者: its 抽查类别 and 检查主体 are the merged cells above
+    data = workbook(rows)
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    book.active.merge_cells("B5:B6")
+    book.active.merge_cells("G4:G6")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    client = client_for(office_user)
+    upload(client, buffer.getvalue(), django_capture_on_commit_callbacks)
+    confirm(client, latest_batch(), django_capture_on_commit_callbacks)
+    item = catalog_item("食品经营者的监督检查")
+    assert (item.check_type, item.inspecting_body) == ("食品安全监督检查", "区市场监管局")
+    assert CatalogItem.objects.count() == 24
+
+
 def test_a_general_item_without_a_ratio_imports_and_its_cap_is_set_when_a_department_claims_it(
     office_user, staff, django_capture_on_commit_callbacks
 ):
