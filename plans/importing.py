@@ -261,9 +261,8 @@ def catalog_row_clean(row: Mapping[str, Any]) -> CatalogRow | list[RowError]:
                 )
             )
 
-    if errors:
+    if errors or category is None:  # a blank 事项类别 is an error above
         return errors
-    assert category is not None  # required above
     return CatalogRow(
         check_type=values["抽查类别"],
         name=values["抽查事项"],
@@ -322,9 +321,8 @@ def exemption_row_clean(
     for column in ("违法行为", "法律依据", "免罚条件"):
         if len(values.get(column, "")) > 2000:
             errors.append(RowError(column, values[column][:50] + "…", "不能超过 2000 个字符。"))
-    if errors:
+    if errors or department is None:  # a blank 实施部门 is an error above
         return errors
-    assert department is not None
     return ExemptionRow(
         code=code.upper(),
         department=department,
