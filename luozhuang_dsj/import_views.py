@@ -8,6 +8,7 @@ for every registered import and are open to the roles that import lists at all
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -111,12 +112,29 @@ def import_detail(request: HttpRequest, pk: str) -> HttpResponse:
     batch = get_import_batch_for_user(user=request.user, pk=pk)
     schema = imports.get_schema(batch.kind)
     issues = CappedPaginator(batch.issues.all(), 100).get_page(request.GET.get("page"))
-    plan = (batch.report or {}).get("plan") or {}
+    report = batch.report or {}
+    plan = report.get("plan") or {}
+    order = report.get("count_order") or ()
     return render(
         request,
         "imports/detail.html",
-        {"batch": batch, "schema": schema, "page": issues, "plan": plan, "report": batch.report or {}},
+        {
+            "batch": batch,
+            "schema": schema,
+            "page": issues,
+            "plan": plan,
+            "report": report,
+            "plan_counts": _in_order(plan.get("counts") or {}, order),
+            "outcome_counts": _in_order((batch.outcome or {}).get("counts") or {}, order),
+        },
     )
+
+
+def _in_order(counts: dict[str, Any], order: Sequence[str]) -> list[tuple[str, Any]]:
+    """Counts in the order the schema gave them (stored as jsonb, the dict lost it)."""
+    return [(key, counts[key]) for key in order if key in counts] + [
+        (key, value) for key, value in counts.items() if key not in order
+    ]
 
 
 @role_required(*imports.IMPORT_ROLES)

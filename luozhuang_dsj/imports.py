@@ -77,9 +77,12 @@ class ImportSchema:
     - `prepare(batch)` loads what cleaning needs (lookups) and returns a context object;
       it is called again, inside the apply transaction, before `apply`.
     - `clean(context, row)` returns a JSON-serialisable cleaned row, or calls
-      `row.error(...)` and returns None. Duplicate keys within the file are found by the
-      framework through `row_key`.
-    - `verify(context, rows)` checks the cleaned rows as a set (one query, not one per row).
+      `row.error(...)` and returns None. None without an error skips the row (it is not
+      counted): a row blank apart from its running number, a section heading. Duplicate
+      keys within the file are found by the framework through `row_key`.
+    - `verify(context, rows)` checks the cleaned rows as a set (one query, not one per row);
+      it may raise ValidationError for a problem of the file as a whole, which refuses the
+      batch with that message.
     - `plan(context, rows)` says what applying would do, for the preview:
       `{"counts": {"新增": n, "更新": n, ...}, "samples": [{"key":…, "action":…, "detail":…}]}`.
     - `apply(context, rows, batch=, actor=, progress=)` writes, inside the framework's
@@ -92,6 +95,8 @@ class ImportSchema:
     columns: ClassVar[tuple[Column, ...]]
     key_column: ClassVar[str | None] = None
     notes: ClassVar[tuple[str, ...]] = ()
+    # Give a cell merged down over several data rows to each of them (see `open_sheet`).
+    fill_merged_down: ClassVar[bool] = False
 
     def may_use(self, user: User, params: dict[str, Any]) -> bool:
         raise NotImplementedError
@@ -199,16 +204,15 @@ def import_validate(batch: ImportBatch, progress: Progress | None = None) -> Imp
         kind = sniff_format(path, batch.original_filename)
         if progress:
             progress(0, stage="读取文件")
-        sheet = open_sheet(path, kind, schema.header_spec())
+        sheet = open_sheet(path, kind, schema.header_spec(), fill_merged_down=schema.fill_merged_down)
         context = schema.prepare(batch)
-        result = _clean_rows(schema, context, sheet, batch, progress)
+        cleaned, issues, row_count, error_rows = _clean_rows(schema, context, sheet, batch, progress)
+        late = schema.verify(context, cleaned)
     except SpreadsheetError as error:
         return _mark_invalid(batch, str(error))
     except ValidationError as error:
         return _mark_invalid(batch, "；".join(error.messages))
-    cleaned, issues, row_count, error_rows = result
     headers = {column.key: column.header for column in schema.columns}
-    late = schema.verify(context, cleaned)
     for number, key, value, reason in late:
         _add_issue(issues, batch, number, headers.get(key, key), value, reason)
     error_rows += len({number for number, *_ in late})
@@ -230,6 +234,8 @@ def import_validate(batch: ImportBatch, progress: Progress | None = None) -> Imp
         "issues_truncated": len(issues) >= MAX_STORED_ISSUES,
         "valid_rows": len(cleaned),
         "plan": plan,
+        # PostgreSQL's jsonb does not keep key order: the preview shows counts in this one.
+        "count_order": list(plan.get("counts") or {}),
     }
     batch.validated_at = timezone.now()
     if issues:
@@ -261,6 +267,8 @@ def _clean_rows(
                 cell = cells[index]
                 row[key] = cell.strip() if type(cell) is str else cell_text(cell)
         result = schema.clean(context, row)
+        if result is None and not row.errors:
+            continue
         if result is not None and not row.errors and key_column:
             key = schema.row_key(result)
             if key is not None:

@@ -16,9 +16,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from luozhuang_dsj.models import User
+from luozhuang_dsj.imports import import_file_now
+from luozhuang_dsj.models import ImportBatch, User
 from plans import services
-from plans.importing import CATALOG_HEADER_ALIASES, CATALOG_REQUIRED_COLUMNS, catalog_validate, rows_from_csv
+from plans.imports import CATALOG_IMPORT
 from plans.models import (
     AnnualPlan,
     CatalogEdition,
@@ -60,11 +61,16 @@ def _catalog_seed() -> CatalogEdition:
     edition = CatalogEdition.objects.order_by("number").first()
     if edition is not None:
         return edition
-    rows = rows_from_csv(CATALOG_FILE, required=CATALOG_REQUIRED_COLUMNS, aliases=CATALOG_HEADER_ALIASES)
-    validation = catalog_validate(rows)
-    return services.catalog_edition_import(
-        actor=_user("office"), title="2026年版（样例）", rows=validation.rows, source_name=CATALOG_FILE.name
+    # As the office does it: the sample file through the import (it stays in the import history).
+    batch = import_file_now(
+        schema_key=CATALOG_IMPORT,
+        path=CATALOG_FILE,
+        actor=_user("office"),
+        params={"title": "2026年版（样例）", "note": ""},
     )
+    if batch.status != ImportBatch.Status.APPLIED:
+        raise RuntimeError(f"{CATALOG_FILE} did not import: {batch.error or batch.report}")
+    return CatalogEdition.objects.get(number=batch.outcome["edition"])
 
 
 # (department, username, catalog item name, cap, default ratio, frequency, expertise, adjustment)

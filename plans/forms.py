@@ -96,6 +96,21 @@ class ExemptionForm(forms.Form):
         }
 
 
+class CatalogImportForm(forms.Form):
+    """What the upload of a new edition of the provincial list asks besides the file."""
+
+    title = forms.CharField(
+        label="版本名称",
+        max_length=100,
+        help_text="如“2026年版”，显示在版本列表和各部门的比对页面上",
+        error_messages={"required": "请填写版本名称，如“2026年版”。"},
+    )
+    note = forms.CharField(label="说明", max_length=300, required=False, help_text="如发文号、施行日期")
+
+    def clean_title(self) -> str:
+        return " ".join(self.cleaned_data["title"].split())
+
+
 class PlanCreateForm(forms.Form):
     year = forms.IntegerField(label="计划年度", min_value=2019, max_value=2100)
     title = forms.CharField(

@@ -1,22 +1,21 @@
-"""Reading the provincial list and the no-penalty list from already-parsed rows.
+"""Cleaning rows of the provincial list and the no-penalty list: pure functions, nothing writes.
 
-Each row is a dict keyed by the Chinese column headers, as a spreadsheet reader (or the
-`import_catalog` command's CSV reader) produces it. `<list>_row_clean(row)` turns one row
-into cleaned values or a list of `RowError(column, value, reason)`; `<list>_validate(rows)`
-adds the checks that look at the whole file (duplicates). Nothing here writes.
+Each row is a dict keyed by the Chinese column headers (a header variant such as 事项类型
+is understood too). `<list>_row_clean(row)` turns one row into cleaned values or a list of
+`RowError(column, value, reason)`. Reading the files, the checks across rows (duplicates)
+and the preview are the import framework's: see `plans.imports`.
 """
 
 from __future__ import annotations
 
-import csv
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, NamedTuple
 
+from luozhuang_dsj.lib.spreadsheets import to_half_width
 from plans.models import METHOD_ORDER, MatterCategory, Method
 from registry.models import Department
 
@@ -27,34 +26,15 @@ class RowError(NamedTuple):
     reason: str
 
 
-class RowProblem(NamedTuple):
-    """A `RowError` located in the source file (its row number as the user sees it)."""
-
-    row_number: int
-    column: str
-    value: str
-    reason: str
-
-    @property
-    def message(self) -> str:
-        where = f"第 {self.row_number} 行" if self.row_number else "文件"
-        column = f"“{self.column}”" if self.column else ""
-        value = f"（{self.value}）" if self.value else ""
-        return f"{where}{column}{value}：{self.reason}"
-
-
-class SourceRow(NamedTuple):
-    number: int
-    values: Mapping[str, Any]
-
-
 # ---- text helpers ---------------------------------------------------------------------------
 
 _SPACE = re.compile(r"\s+")
 
 
 def clean_text(value: Any) -> str:
-    """A cell as text: trimmed (full-width spaces too), inner whitespace runs made one space.
+    """A cell as text: trimmed (full-width spaces too), inner whitespace runs made one space,
+    full-width letters, digits and ％ made half-width (“不高于５％” is stored as “不高于5%”, so
+    that an edition typed the other way does not show as changed). Chinese punctuation stays.
 
     Spreadsheet readers give numbers as floats; a whole number is written without `.0`.
     """
@@ -62,7 +42,7 @@ def clean_text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = str(value).replace("\u3000", " ").replace("\xa0", " ")
+    text = to_half_width(str(value)).replace("\xa0", " ")
     return _SPACE.sub(" ", text).strip()
 
 
@@ -100,15 +80,28 @@ CATALOG_REQUIRED_COLUMNS = [
     "检查依据",
 ]
 CATALOG_HEADER_ALIASES = {
+    "抽查领域": "抽查类别",
+    "抽查类型": "抽查类别",
+    "检查类别": "抽查类别",
+    "抽查事项名称": "抽查事项",
+    "检查事项": "抽查事项",
+    "事项名称": "抽查事项",
+    "抽查对象": "检查对象",
+    "事项类型": "事项类别",
+    "抽查事项类别": "事项类别",
+    "事项类别（重点/一般）": "事项类别",
+    "检查方法": "检查方式",
+    "抽查方式": "检查方式",
+    "实施主体": "检查主体",
+    "抽查主体": "检查主体",
+    "检查实施主体": "检查主体",
+    "法律依据": "检查依据",
+    "抽查依据": "检查依据",
+    "依据": "检查依据",
     "抽查比例及频次": "抽查比例和频次",
     "比例和频次": "抽查比例和频次",
     "比例及频次": "抽查比例和频次",
-    "事项类型": "事项类别",
-    "抽查事项名称": "抽查事项",
-    "检查事项": "抽查事项",
-    "检查方法": "检查方式",
-    "法律依据": "检查依据",
-    "抽查依据": "检查依据",
+    "说明": "备注",
     "编号": "序号",
 }
 
@@ -146,22 +139,6 @@ _METHOD_SPLIT = re.compile(r"[、，,;；/／|和及\s]+")
 def canonical_header(header: Any, aliases: Mapping[str, str]) -> str:
     name = normalise_header(header)
     return aliases.get(name, name)
-
-
-def find_header_row(
-    rows: Sequence[Sequence[Any]], required: Iterable[str], aliases: Mapping[str, str]
-) -> int | None:
-    """The index of the first row that holds every required header (title rows come first)."""
-    wanted = set(required)
-    for index, row in enumerate(rows):
-        if wanted <= {canonical_header(cell, aliases) for cell in row}:
-            return index
-    return None
-
-
-def missing_columns(headers: Iterable[str], required: Iterable[str], aliases: Mapping[str, str]) -> list[str]:
-    present = {canonical_header(header, aliases) for header in headers}
-    return [column for column in required if column not in present]
 
 
 def _canonical_row(row: Mapping[str, Any], aliases: Mapping[str, str]) -> dict[str, Any]:
@@ -284,7 +261,7 @@ def catalog_row_clean(row: Mapping[str, Any]) -> CatalogRow | list[RowError]:
                 )
             )
 
-    if errors or category is None:  # a missing category is among the errors
+    if errors or category is None:  # a blank 事项类别 is an error above
         return errors
     return CatalogRow(
         check_type=values["抽查类别"],
@@ -297,51 +274,6 @@ def catalog_row_clean(row: Mapping[str, Any]) -> CatalogRow | list[RowError]:
         ratio_frequency=values.get("抽查比例和频次", ""),
         note=values.get("备注", ""),
     )
-
-
-@dataclass
-class Validation:
-    """The outcome of validating a whole file: the cleaned rows, or every problem."""
-
-    rows: list[Any]
-    problems: list[RowProblem]
-    blank_rows: int = 0
-
-    @property
-    def is_valid(self) -> bool:
-        return not self.problems
-
-
-def catalog_validate(rows: Iterable[SourceRow]) -> Validation:
-    """Every row cleaned, blank rows skipped, and no item listed twice."""
-    cleaned: list[CatalogRow] = []
-    problems: list[RowProblem] = []
-    blank = 0
-    seen: dict[tuple[str, str], int] = {}
-    for number, values in rows:
-        if is_blank_row(values):
-            blank += 1
-            continue
-        result = catalog_row_clean(values)
-        if isinstance(result, list):
-            problems.extend(RowProblem(number, *error) for error in result)
-            continue
-        identity = (result.check_type, result.name)
-        if identity in seen:
-            problems.append(
-                RowProblem(
-                    number,
-                    "抽查事项",
-                    result.name,
-                    f"与第 {seen[identity]} 行重复（同一抽查类别下的同名事项）。",
-                )
-            )
-            continue
-        seen[identity] = number
-        cleaned.append(result)
-    if not cleaned and not problems:
-        problems.append(RowProblem(0, "", "", "文件中没有事项。"))
-    return Validation(cleaned, problems, blank)
 
 
 # ---- the no-penalty list ----------------------------------------------------------------------
@@ -389,7 +321,7 @@ def exemption_row_clean(
     for column in ("违法行为", "法律依据", "免罚条件"):
         if len(values.get(column, "")) > 2000:
             errors.append(RowError(column, values[column][:50] + "…", "不能超过 2000 个字符。"))
-    if errors or department is None:  # a missing department is among the errors
+    if errors or department is None:  # a blank 实施部门 is an error above
         return errors
     return ExemptionRow(
         code=code.upper(),
@@ -398,59 +330,3 @@ def exemption_row_clean(
         legal_basis=values["法律依据"],
         conditions=values["免罚条件"],
     )
-
-
-def exemption_validate(rows: Iterable[SourceRow]) -> Validation:
-    departments = department_lookup()
-    cleaned: list[ExemptionRow] = []
-    problems: list[RowProblem] = []
-    blank = 0
-    seen: dict[str, int] = {}
-    for number, values in rows:
-        if is_blank_row(values):
-            blank += 1
-            continue
-        result = exemption_row_clean(values, departments=departments)
-        if isinstance(result, list):
-            problems.extend(RowProblem(number, *error) for error in result)
-            continue
-        if result.code in seen:
-            problems.append(
-                RowProblem(number, "编号", result.code, f"与第 {seen[result.code]} 行的编号重复。")
-            )
-            continue
-        seen[result.code] = number
-        cleaned.append(result)
-    if not cleaned and not problems:
-        problems.append(RowProblem(0, "", "", "文件中没有事项。"))
-    return Validation(cleaned, problems, blank)
-
-
-# ---- CSV, until the spreadsheet import framework takes over -------------------------------------
-
-
-class SourceError(Exception):
-    """The file as a whole cannot be read (wrong encoding, no header row)."""
-
-
-def rows_from_csv(path: Path, *, required: Sequence[str], aliases: Mapping[str, str]) -> list[SourceRow]:
-    """Rows of a UTF-8 (or GB18030) CSV file, keyed by the header row, which may follow title rows."""
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise SourceError("无法识别文件编码，请另存为 UTF-8 编码的 CSV 文件。")
-    table = list(csv.reader(text.splitlines()))
-    header_index = find_header_row(table, required, aliases)
-    if header_index is None:
-        raise SourceError(f"没有找到表头行：表头须包含 {'、'.join(required)}。")
-    headers = [canonical_header(cell, aliases) for cell in table[header_index]]
-    rows = []
-    for offset, cells in enumerate(table[header_index + 1 :], start=header_index + 2):
-        values = {header: cells[i] if i < len(cells) else "" for i, header in enumerate(headers) if header}
-        rows.append(SourceRow(offset, values))
-    return rows

@@ -26,7 +26,7 @@ from luozhuang_dsj.lib.roles import Role
 from luozhuang_dsj.models import User
 from plans import permissions as perms
 from plans.diffs import RecordDiff, diff_records, display_value
-from plans.importing import CatalogRow, ExemptionRow, parse_ratio_text
+from plans.importing import CatalogRow, parse_ratio_text
 from plans.models import (
     METHOD_ORDER,
     AnnualPlan,
@@ -160,12 +160,13 @@ def catalog_import_preview(*, rows: Sequence[CatalogRow]) -> CatalogPreview:
     )
 
 
-def catalog_edition_import(
+def catalog_edition_write(
     *, actor: User | None, title: str, rows: Sequence[CatalogRow], source_name: str = "", note: str = ""
 ) -> CatalogEdition:
-    """Store validated rows as the next edition of the provincial list, all or nothing."""
-    if actor is not None:
-        perms.require(perms.is_office(actor), "只有联席会议办公室可以导入省级抽查事项清单。")
+    """Store validated rows as the next edition of the provincial list, all or nothing.
+
+    Records no audit event: the caller does, in the same transaction (`catalog_edition_import`
+    below; for an uploaded file, the import framework's batch event, see `plans.imports`)."""
     title = title.strip()
     if not title:
         raise ValidationError({"title": "请填写版本名称，如“2026年版”。"})
@@ -182,7 +183,7 @@ def catalog_edition_import(
                 number=preview.number,
                 title=title,
                 source_name=source_name[:200],
-                note=note,
+                note=note[:300],
                 imported_by=actor,
                 summary=preview.diff.summary(),
             )
@@ -199,17 +200,31 @@ def catalog_edition_import(
                     )
                 ]
             )
-            audit_record(
-                action="catalog.import",
-                actor=actor,
-                username="" if actor else "system",
-                role=Role.OFFICE if actor else "",
-                object_type="省级抽查事项清单",
-                object_key=f"第{edition.number}版",
-                after={"title": title, "source": source_name, "items": len(rows), **edition.summary},
-            )
     except IntegrityError as error:
         raise ValidationError("另一次导入刚刚完成，请刷新后重新核对再导入。") from error
+    return edition
+
+
+def catalog_edition_import(
+    *, actor: User | None, title: str, rows: Sequence[CatalogRow], source_name: str = "", note: str = ""
+) -> CatalogEdition:
+    """Import already-cleaned rows as the next edition, with its audit event. The office
+    uploads files through the import framework instead (`plans.imports`)."""
+    if actor is not None:
+        perms.require(perms.is_office(actor), "只有联席会议办公室可以导入省级抽查事项清单。")
+    with transaction.atomic():
+        edition = catalog_edition_write(
+            actor=actor, title=title, rows=rows, source_name=source_name, note=note
+        )
+        audit_record(
+            action="catalog.import",
+            actor=actor,
+            username="" if actor else "system",
+            role=Role.OFFICE if actor else "",
+            object_type="省级抽查事项清单",
+            object_key=f"第{edition.number}版",
+            after={"title": edition.title, "source": source_name, "items": len(rows), **edition.summary},
+        )
     return edition
 
 
@@ -629,56 +644,6 @@ def exemption_save(
             after=_exemption_snapshot(item),
         )
     return item
-
-
-@dataclass(frozen=True)
-class ExemptionImportReport:
-    created: int
-    updated: int
-    unchanged: int
-
-
-def exemption_import(
-    *, actor: User | None, rows: Sequence[ExemptionRow], source_name: str = ""
-) -> ExemptionImportReport:
-    """Create or update items by 编号 from validated rows, all or nothing. Items not in the
-    file are left as they are (the office deactivates them by hand)."""
-    if actor is not None:
-        perms.require(perms.may_edit_exemptions(actor), "只有联席会议办公室可以导入轻微违法免罚清单。")
-    if not rows:
-        raise ValidationError("文件中没有事项。")
-    created = updated = unchanged = 0
-    with transaction.atomic():
-        existing = {item.code: item for item in ExemptionItem.objects.select_for_update()}
-        for row in rows:
-            item = existing.get(row.code)
-            values = {
-                "department": row.department,
-                "description": row.description,
-                "legal_basis": row.legal_basis,
-                "conditions": row.conditions,
-                "is_active": True,
-            }
-            if item is None:
-                ExemptionItem.objects.create(code=row.code, **values)
-                created += 1
-            elif all(getattr(item, name) == value for name, value in values.items()):
-                unchanged += 1
-            else:
-                for name, value in values.items():
-                    setattr(item, name, value)
-                item.save()
-                updated += 1
-        audit_record(
-            action="exemption.import",
-            actor=actor,
-            username="" if actor else "system",
-            role=Role.OFFICE if actor else "",
-            object_type="轻微违法免罚清单",
-            object_key=source_name[:200],
-            after={"created": created, "updated": updated, "unchanged": unchanged},
-        )
-    return ExemptionImportReport(created, updated, unchanged)
 
 
 # ---- annual plans --------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from plans import views
 
 urlpatterns = [
     path("catalog/", views.catalog_editions, name="catalog-editions"),
+    path("catalog/import/", views.catalog_import, name="catalog-import"),
     path("catalog/<int:number>/", views.catalog_edition_detail, name="catalog-edition"),
     path("matters/", views.matter_list, name="matter-list"),
     path("matters/departments/", views.matter_departments, name="matter-departments"),
@@ -24,6 +25,7 @@ urlpatterns = [
     path("matters/<int:pk>/withdraw/", views.matter_withdraw, name="matter-withdraw"),
     path("matters/<int:pk>/restore/", views.matter_restore, name="matter-restore"),
     path("exemptions/", views.exemption_list, name="exemption-list"),
+    path("exemptions/import/", views.exemption_import, name="exemption-import"),
     path("exemptions/new/", views.exemption_edit, name="exemption-create"),
     path("exemptions/<int:pk>/", views.exemption_edit, name="exemption-edit"),
     path("plans/", views.plan_list, name="plan-list"),

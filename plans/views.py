@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from luozhuang_dsj.import_views import import_upload_page
 from luozhuang_dsj.lib.access import role_required
 from luozhuang_dsj.lib.roles import Role
 from plans import permissions as perms
@@ -29,6 +30,7 @@ from plans.exports import (
 )
 from plans.forms import (
     ApproveForm,
+    CatalogImportForm,
     DepartmentRowForm,
     ExemptionForm,
     MatterForm,
@@ -42,6 +44,7 @@ from plans.forms import (
     item_data_from_forms,
 )
 from plans.importing import parse_ratio_text
+from plans.imports import CATALOG_IMPORT, EXEMPTION_IMPORT
 from plans.models import (
     AnnualPlan,
     CatalogEdition,
@@ -83,7 +86,21 @@ def xlsx_response(content: bytes, filename: str) -> HttpResponse:
 @role_required(*PLANNING_ROLES)
 def catalog_editions(request: HttpRequest) -> HttpResponse:
     editions = CatalogEdition.objects.annotate(item_count=Count("items")).order_by("-number")
-    return render(request, "plans/catalog_editions.html", {"editions": editions})
+    context = {"editions": editions, "may_import": perms.is_office(request.user)}
+    return render(request, "plans/catalog_editions.html", context)
+
+
+@role_required(Role.OFFICE)
+@require_http_methods(["GET", "POST"])
+def catalog_import(request: HttpRequest) -> HttpResponse:
+    return import_upload_page(
+        request,
+        schema_key=CATALOG_IMPORT,
+        params={},
+        back_url=reverse("catalog-editions"),
+        heading="导入新一版全省统一的随机抽查事项清单",
+        extra_form=CatalogImportForm(request.POST or None),
+    )
 
 
 @role_required(*PLANNING_ROLES)
@@ -401,6 +418,14 @@ def exemption_list(request: HttpRequest) -> HttpResponse:
         "show_inactive": request.GET.get("inactive") == "1",
     }
     return render(request, "plans/exemption_list.html", context)
+
+
+@role_required(Role.OFFICE)
+@require_http_methods(["GET", "POST"])
+def exemption_import(request: HttpRequest) -> HttpResponse:
+    return import_upload_page(
+        request, schema_key=EXEMPTION_IMPORT, params={}, back_url=reverse("exemption-list")
+    )
 
 
 @role_required(Role.OFFICE)

@@ -262,13 +262,18 @@ class Sheet:
                 yield number, cells
 
 
-def open_sheet(path: Path, kind: str, spec: HeaderSpec) -> Sheet:
-    """The first sheet with a recognisable header row. Raises SpreadsheetError."""
+def open_sheet(path: Path, kind: str, spec: HeaderSpec, *, fill_merged_down: bool = False) -> Sheet:
+    """The first sheet with a recognisable header row. Raises SpreadsheetError.
+
+    `fill_merged_down`: a cell merged down over the rows below it (one column, below the
+    header: lists merge 抽查类别 over the items of a category) gives its value to each of
+    those rows, as a reader sees it. Formats without merge information (.ods, .csv) are
+    read as they are."""
     tables = _csv_tables(path) if kind == "csv" else _calamine_tables(path)
     lookup = spec.lookup()
     best_problem = None
     saw_data = False
-    for name, start_row, rows, height in tables:
+    for name, start_row, rows, height, merges in tables:
         head: list[tuple[int, list[Any]]] = []
         for offset, cells in enumerate(rows):
             head.append((start_row + offset + 1, cells))
@@ -284,9 +289,11 @@ def open_sheet(path: Path, kind: str, spec: HeaderSpec) -> Sheet:
         remaining_head = [(number, cells) for number, cells in head if number > header_number]
         following = zip(itertools.count(start_row + len(head) + 1), rows, strict=False)
         last_row = start_row + height if height else None
-        return Sheet(
-            name, header_number, columns, unknown, itertools.chain(remaining_head, following), last_row
-        )
+        data: Iterator[tuple[int, list[Any]]] = itertools.chain(remaining_head, following)
+        downward = [merge for merge in merges if merge[0] > header_number]
+        if fill_merged_down and downward:
+            data = _filled_down(data, downward)
+        return Sheet(name, header_number, columns, unknown, data, last_row)
     if not saw_data:
         raise SpreadsheetError("工作表是空的：文件中没有任何数据。")
     raise SpreadsheetError(best_problem or "未找到表头行。")
@@ -323,13 +330,48 @@ def _find_header(
     return number, columns, unknown
 
 
-def _calamine_tables(path: Path) -> Iterator[tuple[str, int, Iterator[list[Any]], int | None]]:
+# A cell merged down over rows below it, in one column: (first row, last row, column index),
+# rows numbered as the spreadsheet shows them, the column as in the rows read.
+Merge = tuple[int, int, int]
+Table = tuple[str, int, Iterator[list[Any]], int | None, list[Merge]]
+
+
+def _filled_down(
+    rows: Iterator[tuple[int, list[Any]]], merges: list[Merge]
+) -> Iterator[tuple[int, list[Any]]]:
+    starting: dict[int, list[tuple[int, int]]] = {}
+    for first, last, column in merges:
+        starting.setdefault(first, []).append((column, last))
+    open_merges: dict[int, tuple[int, Any]] = {}  # column → (last row, value)
+    for number, cells in rows:
+        for column, (last, value) in list(open_merges.items()):
+            if number > last:
+                del open_merges[column]
+            elif column < len(cells) and cells[column] in ("", None):
+                cells[column] = value
+        for column, last in starting.get(number, ()):
+            if column < len(cells) and cells[column] not in ("", None):
+                open_merges[column] = (last, cells[column])
+        yield number, cells
+
+
+def _merges_down(sheet: Any, start_column: int) -> list[Merge]:
+    return [
+        (first_row + 1, last_row + 1, first_column - start_column)
+        for (first_row, first_column), (last_row, last_column) in sheet.merged_cell_ranges or ()
+        if last_row > first_row and first_column == last_column and first_column >= start_column
+    ]
+
+
+def _calamine_tables(path: Path) -> Iterator[Table]:
     try:
         workbook = python_calamine.load_workbook(str(path))
         sheets = [meta for meta in workbook.sheets_metadata if str(meta.typ).endswith("WorkSheet")]
         for meta in sheets:
             sheet = workbook.get_sheet_by_name(meta.name)
-            yield meta.name, sheet.start[0] if sheet.start else 0, _guarded(sheet.iter_rows()), sheet.height
+            start_row, start_column = sheet.start or (0, 0)
+            merges = _merges_down(sheet, start_column)
+            yield meta.name, start_row, _guarded(sheet.iter_rows()), sheet.height, merges
     except SpreadsheetError:
         raise
     except Exception as error:  # calamine raises its own types and ValueError on broken files
@@ -362,7 +404,7 @@ def detect_encoding(sample: bytes) -> str:
     return "gb18030"
 
 
-def _csv_tables(path: Path) -> Iterator[tuple[str, int, Iterator[list[Any]], int | None]]:
+def _csv_tables(path: Path) -> Iterator[Table]:
     with open(path, "rb") as handle:
         sample = handle.read(1024 * 1024)
     encoding = detect_encoding(sample)
@@ -371,7 +413,7 @@ def _csv_tables(path: Path) -> Iterator[tuple[str, int, Iterator[list[Any]], int
     text_sample = sample.decode(encoding, errors="ignore")
     first_lines = "\n".join(text_sample.splitlines()[:HEADER_SEARCH_ROWS])
     delimiter = max(",\t;", key=first_lines.count) if first_lines else ","
-    yield "CSV", 0, _csv_rows(path, encoding, delimiter), None
+    yield "CSV", 0, _csv_rows(path, encoding, delimiter), None, []
 
 
 def _csv_rows(path: Path, encoding: str, delimiter: str) -> Iterator[list[Any]]:

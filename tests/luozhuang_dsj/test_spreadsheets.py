@@ -51,6 +51,23 @@ def test_the_header_row_is_found_below_a_merged_title_and_a_note(tmp_path):
     assert rows == [(4, ["91371311MA0000001X", "甲公司", ""]), (6, ["B", "乙", "x"])]
 
 
+def test_a_cell_merged_down_over_data_rows_is_read_in_each_row_when_asked(tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["名录"])
+    sheet.merge_cells("B1:D1")  # a title merged across: not filled
+    sheet.append(["统一社会信用代码", "企业名称", "所属镇街"])
+    for row in (["A1", "甲", "罗庄街道"], ["A2", "乙", None], ["A3", "丙", None], ["A4", "丁", "褚墩镇"]):
+        sheet.append(row)
+    sheet.merge_cells("C3:C5")
+    path = tmp_path / "merged.xlsx"
+    book.save(path)
+    filled = open_sheet(path, "xlsx", SPEC, fill_merged_down=True)
+    assert [cells[2] for _, cells in filled.rows()] == ["罗庄街道", "罗庄街道", "罗庄街道", "褚墩镇"]
+    plain = open_sheet(path, "xlsx", SPEC)
+    assert [cells[2] for _, cells in plain.rows()] == ["罗庄街道", "", "", "褚墩镇"]
+
+
 def test_full_width_headers_are_recognised():
     assert spreadsheets.normalise_header("＊统一社会信用代码 ") == "统一社会信用代码"
     assert spreadsheets.normalise_header("法定代表人(负责人)") == "法定代表人（负责人）"

@@ -1,26 +1,23 @@
-import io
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.management import call_command
-from django.core.management.base import CommandError
 from django.urls import reverse
 
 from luozhuang_dsj.models import AuditEvent
 from plans import services
-from plans.importing import CatalogRow, catalog_validate
+from plans.importing import CatalogRow
 from plans.models import CatalogEdition, CatalogItem, MatterChange
 from plans.selectors import catalog_edition_changes, department_catalog_comparison
 from plans.services import MatterData
 from tests.conftest import client_for
-from tests.plans.helpers import SAMPLE, catalog_item, claim, import_sample, sample_rows, staff_of
+from tests.plans.helpers import catalog_item, claim, import_sample, sample_rows, staff_of
 
 
 def changed_rows() -> list[CatalogRow]:
     """The sample with one item re-worded, one re-categorised, one dropped and one added."""
     rows = []
-    for row in catalog_validate(sample_rows()).rows:
+    for row in sample_rows():
         values = vars(row).copy()
         if row.name == "计量器具使用情况的检查":
             values.update(
@@ -145,40 +142,6 @@ def test_a_department_sees_which_claims_the_new_edition_changed_or_dropped(offic
     }
 
 
-def test_the_import_command_lists_the_changes_and_imports(office_user, tmp_path):
-    out = io.StringIO()
-    call_command("import_catalog", str(SAMPLE), "--title", "2026年版", stdout=out)
-    assert out.getvalue().splitlines() == ["第1版：24 项；首次导入。", "已导入第1版 2026年版。"]
-    changed = tmp_path / "changed.csv"
-    text = SAMPLE.read_text(encoding="utf-8").replace(
-        "《中华人民共和国计量法》第十八条,不高于5%", "《中华人民共和国计量法》第十八条,不高于3%"
-    )
-    changed.write_text(text, encoding="utf-8")
-    out = io.StringIO()
-    call_command("import_catalog", str(changed), "--title", "2027年版", "--dry-run", stdout=out)
-    assert out.getvalue().splitlines() == [
-        "第2版：24 项；与第1版相比新增 0 项、修改 1 项、删除 0 项、未变 23 项。",
-        "  修改  计量器具使用情况的检查",
-        "        抽查比例和频次：不高于5% → 不高于3%",
-        "仅校验（--dry-run），未导入。",
-    ]
-    assert CatalogEdition.objects.count() == 1
-
-
-def test_the_import_command_refuses_a_file_with_bad_rows_and_imports_nothing(db, tmp_path):
-    bad = tmp_path / "bad.csv"
-    bad.write_text(
-        SAMPLE.read_text(encoding="utf-8").replace(",一般,书面检查,区商务局", ",普通,书面检查,区商务局"),
-        encoding="utf-8",
-    )
-    err = io.StringIO()
-    with pytest.raises(CommandError) as error:
-        call_command("import_catalog", str(bad), stderr=err)
-    assert str(error.value) == "共 1 处错误，未导入任何内容。"
-    assert err.getvalue().splitlines() == ["第 16 行“事项类别”（普通）：应为“重点”或“一般”。"]
-    assert not CatalogEdition.objects.exists()
-
-
 def test_staff_see_editions_and_what_changed(office_user, staff):
     import_sample(office_user)
     services.catalog_edition_import(actor=office_user, title="2027年版", rows=changed_rows())
@@ -209,7 +172,7 @@ def test_following_an_item_that_became_general_takes_the_provincial_cap(office_u
     import_sample(office_user)
     food = claim(staff, "食品经营者的监督检查", cap=None, default="20")
     rows = []
-    for row in catalog_validate(sample_rows()).rows:
+    for row in sample_rows():
         values = vars(row).copy()
         if row.name == "食品经营者的监督检查":
             values.update(category="一般", ratio_frequency="不高于10%，每年1次")

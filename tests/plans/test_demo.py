@@ -2,6 +2,7 @@ import io
 
 from django.core.management import call_command
 
+from luozhuang_dsj.models import ImportBatch
 from plans.models import AnnualPlan, CatalogEdition, ExemptionItem, Matter, MatterListVersion, PlanRevision
 from plans.selectors import plan_filing_overview
 
@@ -21,8 +22,9 @@ def summary():
     )
 
 
-def test_the_demo_shows_claimed_lists_exemptions_and_filed_plans_and_is_repeatable(db, settings):
+def test_the_demo_shows_claimed_lists_exemptions_and_filed_plans_and_is_repeatable(db, settings, tmp_path):
     settings.DEBUG = True
+    settings.MEDIA_ROOT = tmp_path  # the sample list goes through the import, which keeps the file
     call_command("seed_demo", stdout=io.StringIO())
     first = summary()
     assert first == (
@@ -39,6 +41,13 @@ def test_the_demo_shows_claimed_lists_exemptions_and_filed_plans_and_is_repeatab
     )
     call_command("seed_demo", stdout=io.StringIO())
     assert summary() == first
+    batch = ImportBatch.objects.get()
+    assert (batch.kind, batch.status, batch.created_by.username, batch.outcome["edition"]) == (
+        "plans.catalog",
+        "applied",
+        "office",
+        1,
+    )
     rows = {row.department.code: row for row in plan_filing_overview(2026)}
     assert (rows["SCJG"].state, rows["SCJG"].is_late) == ("filed", False)
     assert rows["JYJ"].state == "draft"

@@ -1,9 +1,5 @@
-import io
-
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.management import call_command
-from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
 
@@ -86,29 +82,3 @@ def test_the_public_sees_only_active_items(office_user, scjg):
     )
     page = Client().get(reverse("public-exemptions")).content.decode()
     assert "SCJG-001" in page and "已废止的事项" not in page
-
-
-def test_the_import_command_creates_and_updates_by_code_all_or_nothing(office_user, tmp_path):
-    good = tmp_path / "good.csv"
-    good.write_text(
-        "编号,实施部门,违法行为,法律依据,免罚条件\n"
-        "SCJG-001,区市场监管局,甲行为,甲依据,甲条件\n"
-        "WSJK-001,罗庄区卫生健康局,乙行为,乙依据,乙条件\n",
-        encoding="utf-8",
-    )
-    out = io.StringIO()
-    call_command("import_exemptions", str(good), stdout=out)
-    assert out.getvalue().strip() == "已导入：新增 2 项，更新 0 项，未变 0 项。"
-    bad = tmp_path / "bad.csv"
-    bad.write_text(
-        "编号,实施部门,违法行为,法律依据,免罚条件\nSCJG-001,区市场监管局,甲行为（修订）,甲依据,甲条件\nX-1,区水务局,丙,丙,丙\n",
-        encoding="utf-8",
-    )
-    err = io.StringIO()
-    with pytest.raises(CommandError):
-        call_command("import_exemptions", str(bad), stderr=err)
-    assert (
-        err.getvalue().strip()
-        == "第 3 行“实施部门”（区水务局）：不是在用的成员单位（请填写单位全称或简称）。"
-    )
-    assert ExemptionItem.objects.get(code="SCJG-001").description == "甲行为"

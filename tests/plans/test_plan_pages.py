@@ -238,7 +238,7 @@ def _plans_patterns():
 
 def test_every_plans_view_declares_who_may_open_it():
     patterns = list(_plans_patterns())
-    assert len(patterns) == 46
+    assert len(patterns) == 48
     for pattern in patterns:
         view = pattern.callback
         assert getattr(view, "is_public", False) or getattr(view, "required_roles", None), pattern.name
