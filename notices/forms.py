@@ -43,7 +43,12 @@ class HolidayDaysForm(forms.Form):
         label="结束日期", widget=DateInput, required=False, help_text="只录入一天时留空；连续放假可一次录入"
     )
     kind = forms.ChoiceField(label="类型", choices=HolidayDay.Kind.choices, widget=forms.RadioSelect)
-    name = forms.CharField(label="节日", max_length=30, help_text="如：春节、国庆节")
+    name = forms.CharField(
+        label="节日",
+        max_length=30,
+        help_text="如：春节、国庆节",
+        error_messages={"required": "请填写节日名称，如春节。"},
+    )
 
 
 class WorkingDaysForm(forms.Form):

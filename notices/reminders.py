@@ -9,8 +9,9 @@ catch up after days of downtime, and still remind each person once.
   whatever day the office files it (plans.selectors.plan_filing_overview), so its
   department is not reminded. The office gets one summary listing those departments.
 - **Holiday arrangement missing** (`calendar.missing`): from 1 December, when next year
-  is covered neither by the built-in calendar nor by the office's table, the office is
-  asked to enter it (its deadlines would otherwise be counted on weekends only).
+  is covered neither by the built-in calendar nor by the office's table (or at once when
+  the current year is not), the office is asked to enter it: its deadlines would otherwise
+  be counted on weekends only. The office home page shows the same from November.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ def plan_deadline_reminders(*, today: datetime.date, calendar: workdays.WorkingC
     if not calendar.is_due_within(due, today=today, working_days=REMIND_WITHIN_WORKING_DAYS):
         return 0
     left = calendar.working_days_between(today, due)
-    when = "今天" if left == 0 else f"还有{left}个工作日"
+    when = "今天截止" if today == due else (f"还有{left}个工作日" if left else "截止前已无工作日")
     late_rows = [row for row in plan_filing_overview(year, today=today) if row.state in NOT_SUBMITTED]
     for row in late_rows:
         notify(
@@ -68,7 +69,7 @@ def plan_deadline_reminders(*, today: datetime.date, calendar: workdays.WorkingC
         notify(
             recipients=selectors.office_people(),
             kind=Notification.Kind.PLAN_DUE,
-            title=f"{len(late_rows)}个部门尚未报送{year}年度抽查计划（{when}截止）",
+            title=f"{len(late_rows)}个部门尚未报送{year}年度抽查计划（{when}）",
             body=f"截至{_chinese(today)}尚未报送：{names}。已向上述部门发送提醒。",
             link=reverse("plan-filing", args=[year]),
             dedupe_key=f"plan.due:{year}:office",
@@ -76,21 +77,22 @@ def plan_deadline_reminders(*, today: datetime.date, calendar: workdays.WorkingC
     return len(late_rows)
 
 
-def holidays_missing_reminder(*, today: datetime.date, calendar: workdays.WorkingCalendar) -> bool:
-    """Ask the office, from 1 December, to enter next year's holiday arrangement."""
-    next_year = today.year + 1
-    if today.month < 12 or calendar.is_covered(next_year):
+def holidays_missing_reminder(*, today: datetime.date) -> bool:
+    """Ask the office, from 1 December (or at once for the current year), to enter a
+    year's holiday arrangement that nobody covers."""
+    year = selectors.holidays_missing_year(today=today)
+    if year is None or (year > today.year and today.month < 12):
         return False
     notify(
         recipients=selectors.office_people(),
         kind=Notification.Kind.HOLIDAYS_MISSING,
-        title=f"请录入{next_year}年法定节假日安排",
+        title=f"请录入{year}年法定节假日安排",
         body=(
-            f"系统内置的节假日数据只到{workdays.BUILT_IN_LAST_YEAR}年。国务院办公厅公布{next_year}年部分节假日安排后，"
-            f"请在“工作日历”中录入放假和调休上班日期；录入前，{next_year}年的期限只按周末计算，页面会提示仅供参考。"
+            f"系统内置的节假日数据只到{workdays.BUILT_IN_LAST_YEAR}年。国务院办公厅公布{year}年部分节假日安排后，"
+            f"请在“工作日历”中录入放假和调休上班日期；录入前，{year}年的期限只按周末计算，页面会提示仅供参考。"
         ),
-        link=reverse("holiday-year", args=[next_year]),
-        dedupe_key=f"calendar.missing:{next_year}",
+        link=reverse("holiday-year", args=[year]),
+        dedupe_key=f"calendar.missing:{year}",
     )
     return True
 
@@ -100,5 +102,5 @@ def daily_reminders_send(*, today: datetime.date | None = None) -> ReminderRun:
     calendar = workdays.WorkingCalendar.load()
     return ReminderRun(
         plan_departments=plan_deadline_reminders(today=today, calendar=calendar),
-        holidays_missing=holidays_missing_reminder(today=today, calendar=calendar),
+        holidays_missing=holidays_missing_reminder(today=today),
     )

@@ -149,3 +149,14 @@ def calendar_years(*, around: int) -> list[CalendarYear]:
         HolidayArrangement.objects.values_list("year", flat=True)
     )
     return [calendar_year(year) for year in sorted(years, reverse=True)]
+
+
+def holidays_missing_year(*, today: datetime.date) -> int | None:
+    """The year whose holidays the office should enter now: this year when nobody covers it,
+    or from November (the State Council publishes in the autumn) next year."""
+    calendar = workdays.WorkingCalendar.load()
+    if not calendar.is_covered(today.year):
+        return today.year
+    if today.month >= 11 and not calendar.is_covered(today.year + 1):
+        return today.year + 1
+    return None
