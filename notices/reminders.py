@@ -51,6 +51,7 @@ def plan_deadline_reminders(*, today: datetime.date, calendar: workdays.WorkingC
         return 0
     left = calendar.working_days_between(today, due)
     when = "今天截止" if today == due else (f"还有{left}个工作日" if left else "截止前已无工作日")
+    estimate = "" if calendar.is_covered(year) else f"（{workdays.UNCOVERED_WARNING}）"
     late_rows = [row for row in plan_filing_overview(year, today=today) if row.state in NOT_SUBMITTED]
     for row in late_rows:
         notify(
@@ -60,6 +61,7 @@ def plan_deadline_reminders(*, today: datetime.date, calendar: workdays.WorkingC
             body=(
                 f"本部门{year}年度抽查工作计划当前状态：{row.state_label}。"
                 "按实施方案，部门年度抽查计划须于每年1月底前报区市场监管局备案，请及时制定并由部门负责人报送。"
+                + estimate
             ),
             link=reverse("plan-detail", args=[row.plan.pk]) if row.plan else reverse("plan-list"),
             dedupe_key=f"plan.due:{year}:{row.department.code}",

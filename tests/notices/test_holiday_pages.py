@@ -206,3 +206,25 @@ def test_department_staff_cannot_change_the_calendar(staff, arrangement):
     assert client.post(reverse("holiday-year-delete", args=[2027])).status_code == 403
     assert HolidayArrangement.objects.count() == 1 and HolidayDay.objects.count() == 0
     assert calendar_events() == ["calendar.year_create"]
+
+
+def test_the_calendar_forms_ignore_fields_they_do_not_offer(office, office_user, arrangement, jyj, outsider):
+    from tests.access.mass_assignment import assert_mass_assignment_ignored, attacker_fields
+
+    extra = attacker_fields(other_department=jyj, other_user=outsider)
+    assert_mass_assignment_ignored(
+        office,
+        reverse("holiday-year-edit", args=[2027]),
+        {"source": "国办发明电〔2026〕7号"},
+        instance=arrangement,
+        extra=extra,
+    )
+    assert_mass_assignment_ignored(
+        office,
+        reverse("holiday-year", args=[2027]),
+        {"first": "2027-10-01", "kind": "holiday", "name": "国庆节"},
+        instance=arrangement,
+        extra=extra,
+    )
+    office.post(reverse("holiday-year-create"), {**extra, "year": "2028", "source": "国务院办公厅通知"})
+    assert HolidayArrangement.objects.get(year=2028).created_by == office_user

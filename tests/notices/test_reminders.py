@@ -128,3 +128,9 @@ def test_the_beat_task_runs_for_today(db):
     from notices.tasks import send_daily_reminders
 
     assert send_daily_reminders() == 0  # no plan deadline near today in the test database
+
+
+def test_in_a_year_nobody_covers_the_reminder_says_its_timing_is_an_estimate(office_user, outsider):
+    daily_reminders_send(today=D(2032, 1, 28))  # 29, 30 January 2032 (weekdays) and Saturday 31
+    notification = Notification.objects.get(recipient=outsider)
+    assert notification.body.endswith("（该年度法定节假日安排尚未录入，期限按周末计算，仅供参考）")

@@ -156,12 +156,10 @@ def test_the_roster_form_ignores_fields_it_does_not_offer(roster, office_user, j
             "department": member.department_id,
         },
         instance=member,
-        extra={
-            key: value
-            for key, value in attacker_fields(other_department=jyj, other_user=outsider).items()
-            if key != "department"
-        },
+        extra=attacker_fields(other_department=jyj, other_user=outsider),
     )
+    member.refresh_from_db()
+    assert member.department.code == "FGJ"
 
 
 def test_department_staff_cannot_edit_the_roster(roster, staff):
