@@ -22,8 +22,6 @@ STAFF_MENU: list[tuple[str, str, frozenset[str]]] = [
     ("分库", "sub-registry-list", frozenset({Role.OFFICE, Role.DEPT_STAFF, Role.DEPT_HEAD})),
     ("执法检查人员", "inspector-list", frozenset({Role.OFFICE, Role.DEPT_STAFF, Role.DEPT_HEAD})),
     ("导入记录", "import-history", frozenset({Role.OFFICE, Role.DEPT_STAFF, Role.DEPT_HEAD})),
-    ("联席会议名单", "roster-list", frozenset({Role.OFFICE})),
-    ("工作日历", "holiday-calendar", frozenset({Role.OFFICE})),
     ("我的检查", "inspector-home", frozenset({Role.INSPECTOR})),
     ("回避申报", "my-conflicts", frozenset({Role.INSPECTOR})),
     ("审计日志", "audit-home", frozenset({Role.AUDITOR})),

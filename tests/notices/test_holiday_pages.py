@@ -192,6 +192,7 @@ def test_the_office_home_asks_for_next_years_holidays_in_november(office, settin
     with mock.patch("django.utils.timezone.localdate", return_value=D(2026, 11, 2)):
         page = office.get(reverse("office-home")).content.decode()
     assert "2027年法定节假日安排尚未录入" in page
+    assert reverse("holiday-calendar") in page
     with mock.patch("django.utils.timezone.localdate", return_value=D(2026, 6, 2)):
         page = office.get(reverse("office-home")).content.decode()
     assert "法定节假日安排尚未录入" not in page
