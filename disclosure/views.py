@@ -11,6 +11,7 @@ from inspections import draw as protocol
 from inspections import selectors as draw_selectors
 from inspections.models import Draw
 from luozhuang_dsj.lib.access import public
+from notices.selectors import roster_groups
 from registry.models import Department, Target
 
 VERIFIER_PATH = Path(protocol.__file__).resolve().parent / "verifier.py"
@@ -24,7 +25,12 @@ def home(request: HttpRequest) -> HttpResponse:
         draw_selectors.public_draws().filter(status=Draw.Status.PREPARED).order_by("scheduled_for")[:10]
     )
     recent = draw_selectors.public_draws().filter(status=Draw.Status.EXECUTED).order_by("-executed_at")[:10]
-    context = {"departments": departments, "upcoming": upcoming, "recent": recent}
+    context = {
+        "departments": departments,
+        "upcoming": upcoming,
+        "recent": recent,
+        "roster_groups": roster_groups(),
+    }
     return render(request, "public/home.html", context)
 
 

@@ -36,6 +36,7 @@ from luozhuang_dsj.jobs import Progress, job_create, job_handler
 from luozhuang_dsj.lib.bulk import bulk_insert, fetch_by_keys, insert_returning_ids
 from luozhuang_dsj.lib.roles import Role
 from luozhuang_dsj.models import Job, User
+from notices import events as notice_events
 from plans.models import PlanItem
 from plans.selectors import plan_items_in_force
 from plans.services import PlanItemData, item_problems
@@ -358,6 +359,7 @@ def draw_prepare(*, actor: User, task: Task, scheduled_for: datetime.datetime) -
             draw.save()
             locked.status = Task.Status.PREPARED
             locked.save(update_fields=["status", "updated_at"])
+            notice_events.draw_scheduled(draw=draw, actor=actor)
             audit_record(
                 action="draw.prepare",
                 actor=actor,
@@ -393,6 +395,7 @@ def draw_cancel(*, actor: User, draw: Draw, reason: str) -> Draw:
         draw.cancelled_at, draw.cancelled_by, draw.cancel_reason = timezone.now(), actor, reason
         draw.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancel_reason"])
         Task.objects.filter(pk=draw.task_id).update(status=Task.Status.DRAFT, updated_at=timezone.now())
+        notice_events.draw_cancelled(draw=draw, actor=actor)
         audit_record(
             action="draw.cancel",
             actor=actor,
@@ -526,6 +529,7 @@ def draw_execute_run(
         draw.save()
         _create_inspections(draw, execution)
         Task.objects.filter(pk=draw.task_id).update(status=Task.Status.DRAWN, updated_at=timezone.now())
+        notice_events.draw_executed(draw=draw, actor=actor)
         audit_record(
             action="draw.execute",
             actor=actor,

@@ -7,6 +7,8 @@ Celery tasks executed in-process, files under var/.
 import datetime as dt
 from pathlib import Path
 
+from celery.schedules import crontab
+
 from luozhuang_dsj.lib.env import (
     SettingsError,
     env_bool,
@@ -55,6 +57,7 @@ INSTALLED_APPS = [
     "plans",
     "inspections",
     "disclosure",
+    "notices",
     # After the project's apps: its failed-login receiver must run after ours (audit order).
     "axes",
 ]
@@ -92,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "luozhuang_dsj.context_processors.navigation",
+                "notices.context_processors.notifications",
             ],
         },
     },
@@ -289,3 +293,34 @@ CELERY_BEAT_SCHEDULE["purge-audit-events"] = {
 }
 # django-axes logs every failure at WARNING; the audit trail already records them.
 LOGGING.setdefault("loggers", {})["axes"] = {"level": "ERROR"}
+
+# ---- Notifications (notices): in the app always; e-mail copies when EMAIL_HOST is set. ----
+EMAIL_HOST = env_str("EMAIL_HOST") or ""
+NOTIFICATION_EMAIL = bool(EMAIL_HOST)
+if NOTIFICATION_EMAIL:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1, maximum=65535)
+    EMAIL_HOST_USER = env_str("EMAIL_HOST_USER") or ""
+    EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD") or ""
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+    EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
+    if EMAIL_USE_TLS and EMAIL_USE_SSL:
+        raise SettingsError("EMAIL_USE_SSL", "不能与 EMAIL_USE_TLS 同时开启。")
+    EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20, minimum=1)
+    DEFAULT_FROM_EMAIL = env_required("DEFAULT_FROM_EMAIL", why="设置 EMAIL_HOST 后须提供发件人地址")
+    # E-mails carry absolute links to the notification's page.
+    SITE_URL = env_required(
+        "SITE_URL", why="设置 EMAIL_HOST 后须提供本站地址，如 https://dsj.example.gov.cn"
+    ).rstrip("/")
+else:
+    SITE_URL = (env_str("SITE_URL") or "").rstrip("/")
+NOTIFICATION_EMAIL_MAX_ATTEMPTS = env_int("NOTIFICATION_EMAIL_MAX_ATTEMPTS", 8, minimum=1, maximum=50)
+NOTIFICATION_EMAIL_LEASE_SECONDS = 600
+CELERY_BEAT_SCHEDULE["send-notification-emails"] = {
+    "task": "notices.tasks.send_notification_emails",
+    "schedule": 300.0,
+}
+CELERY_BEAT_SCHEDULE["send-daily-reminders"] = {
+    "task": "notices.tasks.send_daily_reminders",
+    "schedule": crontab(hour=8, minute=0),
+}

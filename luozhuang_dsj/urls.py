@@ -29,6 +29,7 @@ urlpatterns = [
     path("work/department/", views.department_home, name="department-home"),
     path("work/", include("plans.urls")),
     path("work/", include("inspections.urls")),
+    path("work/", include("notices.urls")),
     path("work/inspector/", views.inspector_home, name="inspector-home"),
     path("work/audit/", views.audit_home, name="audit-home"),
     path("work/audit/verify/", views.audit_verify, name="audit-verify"),

@@ -28,6 +28,7 @@ from luozhuang_dsj.lib.ratelimit import rate_limit
 from luozhuang_dsj.lib.roles import HOME_URL_NAMES, Role
 from luozhuang_dsj.models import AuditEvent, Job, User
 from luozhuang_dsj.selectors import audit_events_filtered
+from notices.selectors import holidays_missing_year, roster_groups
 from registry.models import Department
 
 
@@ -61,7 +62,12 @@ def office_home(request: HttpRequest) -> HttpResponse:
     departments = Department.objects.annotate(
         user_count=Count("users", filter=Q(users__is_active=True))
     ).order_by("-is_office", "code")
-    return render(request, "office/home.html", {"departments": departments})
+    context = {
+        "departments": departments,
+        "roster_groups": roster_groups(),
+        "holidays_missing_year": holidays_missing_year(today=timezone.localdate()),
+    }
+    return render(request, "office/home.html", context)
 
 
 @role_required(Role.DEPT_STAFF, Role.DEPT_HEAD)

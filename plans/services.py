@@ -24,6 +24,7 @@ from django.utils import timezone
 from luozhuang_dsj.audit import audit_record
 from luozhuang_dsj.lib.roles import Role
 from luozhuang_dsj.models import User
+from notices import events as notice_events
 from plans import permissions as perms
 from plans.diffs import RecordDiff, diff_records, display_value
 from plans.importing import CatalogRow, parse_ratio_text
@@ -1063,6 +1064,7 @@ def plan_submit(*, actor: User, plan: AnnualPlan) -> AnnualPlan:
         plan.submitted_at = timezone.now()
         plan.save(update_fields=["status", "submitted_at", "updated_at"])
         _step(plan, PlanStep.Action.SUBMIT, actor)
+        notice_events.plan_submitted(plan=plan, actor=actor)
         _audit_plan("submit", actor, Role.DEPT_HEAD, plan, before)
     return plan
 
@@ -1080,6 +1082,7 @@ def plan_return(*, actor: User, plan: AnnualPlan, comment: str) -> AnnualPlan:
         plan.return_comment = comment
         plan.save(update_fields=["status", "return_comment", "updated_at"])
         _step(plan, PlanStep.Action.RETURN, actor, comment)
+        notice_events.plan_returned(plan=plan, actor=actor)
         _audit_plan("return", actor, Role.OFFICE, plan, AnnualPlan.Status.SUBMITTED, comment=comment)
     return plan
 
