@@ -26,6 +26,7 @@ RUN mkdir -p luozhuang_dsj registry plans inspections disclosure \
 COPY . .
 RUN pip install --no-deps -e . \
     && DEBUG=0 SECRET_KEY=collectstatic-only-not-a-real-secret-key-000000000000000 \
+       FIELD_ENCRYPTION_KEY=build:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= \
        python manage.py collectstatic --noinput \
     && chown -R dsj:dsj /app/var
 
