@@ -50,7 +50,7 @@ def wait_for(condition: Callable[[], object], *, timeout: float, what: str) -> o
 class Worker:
     """`celery worker` in its own process group, so SIGKILL reaches the pool too."""
 
-    def __init__(self, redis_url: str, log: Path, name: str) -> None:
+    def __init__(self, redis_url: str, log: Path, name: str, **environ: str) -> None:
         self.log = log
         self.handle = log.open("ab")
         self.process = subprocess.Popen(
@@ -75,7 +75,7 @@ class Worker:
                 "INFO",
             ],
             cwd=ROOT,
-            env=child_env(REDIS_URL=redis_url),
+            env=child_env(REDIS_URL=redis_url, **environ),
             stdout=self.handle,
             stderr=subprocess.STDOUT,
             start_new_session=True,
