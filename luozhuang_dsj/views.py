@@ -71,11 +71,6 @@ def department_home(request: HttpRequest) -> HttpResponse:
     return render(request, "department/home.html", {"department": department, "members": members})
 
 
-@role_required(Role.INSPECTOR)
-def inspector_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "inspector/home.html", {})
-
-
 # ---- auditor -------------------------------------------------------------------------
 
 
