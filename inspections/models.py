@@ -382,7 +382,8 @@ class Inspection(models.Model):
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     # The joint summary (联合检查汇总), written by the initiating department when it closes
     # the inspection once every department has submitted its matters' results.
-    summary = models.TextField("检查汇总意见", blank=True)
+    # Database defaults: the draw writes inspections with COPY and names only its columns.
+    summary = models.TextField("检查汇总意见", blank=True, default="", db_default="")
     closed_at = models.DateTimeField("办结时间", null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -393,7 +394,10 @@ class Inspection(models.Model):
         related_name="+",
     )
     finding_level = models.PositiveSmallIntegerField(
-        "发现问题程度", default=0, help_text="办结时各事项结果中最重的一项，供信用风险分类使用"
+        "发现问题程度",
+        default=0,
+        db_default=0,
+        help_text="办结时各事项结果中最重的一项，供信用风险分类使用",
     )
 
     CLOSED_STATUSES = frozenset({Status.DONE, Status.IMPOSSIBLE})

@@ -303,7 +303,7 @@ def lead_case_check(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        locked = CaseLead.objects.select_for_update().select_related("target").get(pk=lead.pk)
+        locked = CaseLead.objects.select_for_update(of=("self",)).select_related("target").get(pk=lead.pk)
         if locked.status != CaseLead.Status.ASSIGNED:
             raise ValidationError("只有已分派待处理的线索可以安排个案检查。")
         target = locked.target or _party_site(actor, locked)
@@ -448,7 +448,7 @@ def lead_close(*, actor: User, lead: CaseLead, outcome: str) -> CaseLead:
     if not outcome:
         raise ValidationError({"outcome": "请写明办理结果。"})
     with transaction.atomic():
-        locked = CaseLead.objects.select_for_update().select_related("task").get(pk=lead.pk)
+        locked = CaseLead.objects.select_for_update(of=("self",)).select_related("task").get(pk=lead.pk)
         if locked.status == CaseLead.Status.CLOSED:
             raise ValidationError("该线索已经办结。")
         if locked.status == CaseLead.Status.REGISTERED:

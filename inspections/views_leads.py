@@ -97,6 +97,8 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "lead": lead,
         "inspection": inspection,
         "handler": handler,
+        # 举报人保密: the reporter's contact in full only for the handling department and the office.
+        "may_see_reporter": handler or office,
         "may_assign": may_assign_lead(request.user, lead)
         and lead.status in (CaseLead.Status.REGISTERED, CaseLead.Status.ASSIGNED),
         "assign_form": LeadAssignForm(
