@@ -112,7 +112,8 @@ def example_path(endpoint: Endpoint, kwargs: dict[str, Any]) -> str:
     """Fill the route's parameters by hand: reverse() needs names, and some routes have none."""
     route = endpoint.route
     for name, value in kwargs.items():
-        route = re.sub(rf"<(?:\w+:)?{name}>", str(value), route)
+        # The regex group first: its "<name>" would otherwise match the converter pattern.
         route = re.sub(rf"\(\?P<{name}>[^)]*\)", str(value), route)
+        route = re.sub(rf"<(?:\w+:)?{name}>", str(value), route)
     route = route.replace("^", "").replace("$", "").replace("\\Z", "").replace("\\.", ".")
     return "/" + route
