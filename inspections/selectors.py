@@ -726,3 +726,15 @@ def target_panel(target: Target, *, today: datetime.date, results_shown: int = 2
 
 def credit_rule_label(rule: str) -> str:
     return TargetCredit.RULES.get(rule, "")
+
+
+def department_work_counts(department_id: int) -> dict[str, int]:
+    """What waits for a department, for its home page."""
+    return {
+        "submitted": MatterResult.objects.filter(
+            department_id=department_id, status=MatterResult.Status.SUBMITTED
+        ).count(),
+        "awaiting_measure": results_awaiting_follow_up(department_id).count(),
+        "handovers": handover_queue(department_id).count(),
+        "leads": CaseLead.objects.filter(department_id=department_id, status__in=CaseLead.LIVE).count(),
+    }

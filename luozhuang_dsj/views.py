@@ -66,9 +66,12 @@ def office_home(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.DEPT_STAFF, Role.DEPT_HEAD)
 def department_home(request: HttpRequest) -> HttpResponse:
+    from inspections.selectors import department_work_counts
+
     department = request.user.department
     members = department.users.filter(is_active=True).prefetch_related("role_grants")
-    return render(request, "department/home.html", {"department": department, "members": members})
+    context = {"department": department, "members": members, "counts": department_work_counts(department.pk)}
+    return render(request, "department/home.html", context)
 
 
 # ---- auditor -------------------------------------------------------------------------
