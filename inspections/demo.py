@@ -195,7 +195,9 @@ def _results(task: Task, today: datetime.date) -> None:
     food = Matter.objects.get(department__code="SCJG", name="食品经营者的监督检查", is_active=True)
     schools = Matter.objects.get(department__code="JYJ", name="民办学校办学行为的检查", is_active=True)
     batch_schedule(actor=staff, task=task, batch=1, day=today)
-    batch_schedule(actor=staff, task=task, batch=2, day=min(today + datetime.timedelta(days=7), task.end_date))
+    batch_schedule(
+        actor=staff, task=task, batch=2, day=min(today + datetime.timedelta(days=7), task.end_date)
+    )
     first, second, third = list(task.inspections.order_by("position")[:3])
 
     clean = result_save(
@@ -212,7 +214,9 @@ def _results(task: Task, today: datetime.date) -> None:
         data=ResultData(codes=[_code("01")], inspected_on=today),
         submit=True,
     )
-    inspection_close(actor=staff, inspection=first, summary="两部门联合检查，均未发现问题。", impossible=False)
+    inspection_close(
+        actor=staff, inspection=first, summary="两部门联合检查，均未发现问题。", impossible=False
+    )
     result_approve(actor=head, results=[clean])
 
     exemption = ExemptionItem.objects.filter(code="SCJG-001", is_active=True).first()
@@ -312,7 +316,9 @@ def inspections_demo_seed(seed: int = 2019) -> InspectionsDemoReport:
     today = timezone.localdate()
     team = _team(_window_end(today))
     if team is None:
-        return InspectionsDemoReport(created=False, note="演示数据中没有可组成检查组的执法人员，跳过检查演示。")
+        return InspectionsDemoReport(
+            created=False, note="演示数据中没有可组成检查组的执法人员，跳过检查演示。"
+        )
     _listing(today)
     task = _drawn_task(team, seed, today)
     if task is None:

@@ -228,6 +228,10 @@ class AttachmentForm(forms.Form):
 class ReasonForm(forms.Form):
     reason = forms.CharField(label="理由", max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
 
+    def __init__(self, *args: Any, label: str = "理由", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].label = label
+
 
 class CloseInspectionForm(forms.Form):
     outcome = forms.ChoiceField(

@@ -95,7 +95,7 @@ def credit_override_lift(request: HttpRequest, pk: int) -> HttpResponse:
     override = get_object_or_404(
         CreditOverride.objects.select_related("target"), pk=pk, lifted_at__isnull=True
     )
-    form = ReasonForm(request.POST or None)
+    form = ReasonForm(request.POST or None, label="撤销理由")
     if request.method == "POST" and form.is_valid():
         try:
             target = services_credit.credit_override_lift(

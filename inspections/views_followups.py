@@ -114,7 +114,7 @@ def follow_up_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "overdue": follow_up.is_overdue(today),
         "recheck_form": RecheckForm(initial={"recheck_on": today}),
         "close_form": FollowUpCloseForm(initial={"document_number": follow_up.document_number}),
-        "return_form": ReasonForm(),
+        "return_form": ReasonForm(label="退回理由"),
         "today": today,
     }
     return render(request, "inspections/follow_up_detail.html", context)

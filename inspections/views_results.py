@@ -318,11 +318,15 @@ def inspection_notice(request: HttpRequest, pk: int) -> HttpResponse:
                 "matters": services_results.inspection_matters(item),
             }
         )
+    departments = list(
+        dict.fromkeys(row.department.name for part in parts for row, matters in part["matters"])
+    )
     context = {
         "inspection": inspection,
         "target": inspection.target,
         "visit": inspection.visit,
         "parts": parts,
+        "departments": departments,
         "documents": DOCUMENTS_TO_PREPARE,
         "number": f"{inspection.task.code}-{inspection.position:04d}",
         "today": timezone.localdate(),
@@ -430,7 +434,7 @@ def result_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and result.finding_level >= 2
         and is_department_user(request.user, result.department_id),
         "may_attach": may_change_attachments(request.user, result),
-        "return_form": ReasonForm(),
+        "return_form": ReasonForm(label="退回修改意见"),
         "attachment_form": AttachmentForm(),
         "today": timezone.localdate(),
     }

@@ -47,7 +47,9 @@ def _sign_in(page, live_server, username):
     page.wait_for_url("**/work/inspector/")
 
 
-def test_a_result_typed_on_a_phone_survives_losing_the_connection_and_a_reload(live_server, phone_page, setting):
+def test_a_result_typed_on_a_phone_survives_losing_the_connection_and_a_reload(
+    live_server, phone_page, setting
+):
     world, inspection = setting
     page = phone_page
     problems = _watch(page)
@@ -80,7 +82,11 @@ def test_a_result_typed_on_a_phone_survives_losing_the_connection_and_a_reload(l
     page.get_by_role("button", name="保存草稿").click()
     page.locator("#draft-state").get_by_text("草稿已保存到服务器").wait_for()
     result = MatterResult.objects.get()
-    assert (result.status, result.findings, [code.code for code in result.codes.all()]) == ("draft", FINDINGS, ["02"])
+    assert (result.status, result.findings, [code.code for code in result.codes.all()]) == (
+        "draft",
+        FINDINGS,
+        ["02"],
+    )
     key = f"dsj-result:{inspection.pk}:{world.food.pk}"
     assert page.evaluate(f"window.localStorage.getItem('{key}')") is None
     assert problems == []
@@ -88,7 +94,9 @@ def test_a_result_typed_on_a_phone_survives_losing_the_connection_and_a_reload(l
 
 def test_the_form_works_without_javascript(live_server, chromium, setting):
     world, inspection = setting
-    context = chromium.new_context(locale="zh-CN", java_script_enabled=False, viewport={"width": 375, "height": 740})
+    context = chromium.new_context(
+        locale="zh-CN", java_script_enabled=False, viewport={"width": 375, "height": 740}
+    )
     page = context.new_page()
     try:
         _sign_in(page, live_server, "inspector1")

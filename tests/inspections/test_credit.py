@@ -15,8 +15,8 @@ from inspections.models import (
     FollowUp,
     Inspection,
     MatterResult,
-    Task,
     TargetCredit,
+    Task,
     TaskDepartment,
     Visit,
 )

@@ -23,7 +23,10 @@ def test_the_demo_has_a_drawn_task_with_results_a_follow_up_and_a_hand_off(db, s
     assert len(inspections) == 6
     assert [inspection.status for inspection in inspections[:3]] == ["done", "in_progress", "in_progress"]
     assert MatterResult.objects.filter(status__in=MatterResult.ENTERED).count() == 3
-    assert set(FollowUp.objects.values_list("kind", "status")) == {("correction", "open"), ("handover", "awaiting")}
+    assert set(FollowUp.objects.values_list("kind", "status")) == {
+        ("correction", "open"),
+        ("handover", "awaiting"),
+    }
     assert FollowUp.objects.get(kind="handover").department.code == "JYJ"
     assert CaseLead.objects.count() == 2
 

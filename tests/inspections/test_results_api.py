@@ -14,7 +14,9 @@ def world(office_user, staff, outsider, settings, tmp_path):
     return build_world(office_user, staff, outsider)
 
 
-def test_every_department_reads_submitted_results_and_only_its_own_drafts(world, staff, outsider, inspector_user):
+def test_every_department_reads_submitted_results_and_only_its_own_drafts(
+    world, staff, outsider, inspector_user
+):
     inspections = list(drawn_task(world, staff).inspections.order_by("position")[:2])
     serve_as(inspector_user, inspections[0], world.scjg)
     draft = enter(inspector_user, inspections[0], world.food, "01", submit=False)
