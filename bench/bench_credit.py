@@ -134,7 +134,9 @@ def main() -> None:
         demo_sub_registries_seed(seed=1)
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE registry_target")
-        print(f"生成演示检查对象 {Target.objects.count() - count} 个，用时 {time.perf_counter() - start:.0f} s")
+        print(
+            f"生成演示检查对象 {Target.objects.count() - count} 个，用时 {time.perf_counter() - start:.0f} s"
+        )
     if not User.objects.filter(username="bench_staff").exists():
         user_create(
             actor=None,
@@ -148,6 +150,12 @@ def main() -> None:
     _evidence(args.every)
     print(f"检查结果 {MatterResult.objects.count()} 项（生成用时 {time.perf_counter() - start:.0f} s）")
     # Start from the registry's classes each run, so that the first run does real work.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE registry_target t SET risk_class = c.base_class FROM inspections_targetcredit c "
+            "WHERE c.target_id = t.id AND t.risk_class <> c.base_class"
+        )
+        cursor.execute("DELETE FROM registry_targetchange WHERE source = 'credit'")
     TargetCredit.objects.all().delete()
 
     def scan() -> None:

@@ -167,20 +167,20 @@ def _insert_missing_rows(now: datetime.datetime, target_ids: Sequence[int] | Non
     present class."""
     credit = TargetCredit._meta.db_table
     target = Target._meta.db_table
+    scope, params = _scope_sql(target_ids, "target_id")
     # Table names come from the models, never from input.
     evidence = " UNION ".join(
-        f"SELECT target_id FROM {model._meta.db_table}"  # noqa: S608  # nosec B608
+        f"SELECT target_id FROM {model._meta.db_table} WHERE TRUE{scope}"  # noqa: S608  # nosec B608
         for model in (MatterResult, FollowUp, DishonestyListing, CreditOverride)
     )
-    scope, params = _scope_sql(target_ids, "t.id")
     at = connection.ops.adapt_datetimefield_value(now)
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {credit} (target_id, base_class, computed_class, rule, computed_at) "  # noqa: S608  # nosec B608 - table names from the models, values as parameters
             f"SELECT t.id, t.risk_class, t.risk_class, '', %s FROM {target} t "
             f"WHERE t.id IN ({evidence}) "
-            f"AND NOT EXISTS (SELECT 1 FROM {credit} c WHERE c.target_id = t.id){scope}",
-            [at, *params],
+            f"AND NOT EXISTS (SELECT 1 FROM {credit} c WHERE c.target_id = t.id)",
+            [at, *(params * 4)],
         )
         return cursor.rowcount
 

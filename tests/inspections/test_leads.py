@@ -232,3 +232,24 @@ def test_another_department_can_neither_see_nor_handle_a_lead(world, staff, outs
     assert client.post(reverse("lead-close", args=[lead.pk]), {"outcome": "x"}).status_code == 404
     lead.refresh_from_db()
     assert lead.status == CaseLead.Status.ASSIGNED
+
+
+def test_a_case_check_is_never_merged_with_a_random_task(world, staff):
+    from inspections.services import task_join_visits
+    from tests.inspections.helpers import special_task
+
+    lead = lead_register(actor=staff, data=_data(party_credit_code=world.targets[5].code, party_name="x"))
+    inspection = lead_case_check(
+        actor=staff,
+        lead=lead,
+        data=CaseCheckData(
+            matters=[world.food], inspectors=_officers(world.scjg, "SCJG-01", "SCJG-02"), scheduled_date=TODAY
+        ),
+    )
+    random_task = special_task(world, staff)
+    with pytest.raises(ValidationError):
+        task_join_visits(actor=staff, task=random_task, other=inspection.task)
+    assert not random_task.joint_visit_tasks.exists()
+    page = client_for(staff).get(reverse("task-detail", args=[inspection.task_id]))
+    assert page.status_code == 200
+    assert "公示抽取承诺" not in page.content.decode()
