@@ -70,7 +70,7 @@ def _evidence(every: int) -> None:
         )
         # Levels by id: 0 clean (most), 1 corrected, 2 problem, 3 serious; 1 in 8 still open.
         cursor.execute(
-            f"INSERT INTO {Inspection._meta.db_table} (task_id, target_id, visit_id, stratum, ticket, position,"
+            f"INSERT INTO {Inspection._meta.db_table} (task_id, target_id, visit_id, stratum, ticket, position,"  # noqa: S608 - table names from the models
             " batch, risk_class, status, created_at, summary, closed_at, finding_level) "
             "SELECT %s, v.target_id, v.id, '', '', row_number() OVER (ORDER BY v.id), 1, t.risk_class,"
             " CASE WHEN v.id %% 8 = 0 THEN 'in_progress' ELSE 'done' END, %s, '',"
@@ -81,7 +81,7 @@ def _evidence(every: int) -> None:
             [task.pk, now, now],
         )
         cursor.execute(
-            f"INSERT INTO {MatterResult._meta.db_table} (inspection_id, matter_id, department_id, target_id, status,"
+            f"INSERT INTO {MatterResult._meta.db_table} (inspection_id, matter_id, department_id, target_id, status,"  # noqa: S608 - table names from the models
             " inspected_on, findings, legal_basis, correction_order, finding_level, client_token, revision,"
             " return_reason, entered_by_id, created_at, updated_by_id, updated_at, submitted_by_id, submitted_at) "
             "SELECT i.id, %s, %s, i.target_id, 'submitted',"
@@ -91,7 +91,7 @@ def _evidence(every: int) -> None:
             [matter.pk, scjg.pk, today, user.pk, now, user.pk, now, user.pk, now, task.pk],
         )
         cursor.execute(
-            f"INSERT INTO {FollowUp._meta.db_table} (result_id, target_id, kind, status, origin_department_id,"
+            f"INSERT INTO {FollowUp._meta.db_table} (result_id, target_id, kind, status, origin_department_id,"  # noqa: S608 - table names from the models
             " department_id, measure, document_number, external_body, handover_basis, return_reason,"
             " recheck_note, outcome, created_by_id, created_at) "
             "SELECT r.id, r.target_id, 'case', 'open', %s, %s, '立案', '', '', '', '', '', '', %s, %s "
@@ -99,7 +99,7 @@ def _evidence(every: int) -> None:
             [scjg.pk, scjg.pk, user.pk, now],
         )
         cursor.execute(
-            f"INSERT INTO {DishonestyListing._meta.db_table} (target_id, source, document_number, reason,"
+            f"INSERT INTO {DishonestyListing._meta.db_table} (target_id, source, document_number, reason,"  # noqa: S608 - table names from the models
             " listed_on, removal_reason, created_by_id, created_at) "
             "SELECT id, '信用中国', '', '基准', %s, '', %s, %s FROM registry_target WHERE id %% 997 = 0",
             [today, user.pk, now],
