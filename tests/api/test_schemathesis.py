@@ -11,7 +11,9 @@ from __future__ import annotations
 import pytest
 import schemathesis
 from django.conf import settings
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.test import Client
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
@@ -66,6 +68,19 @@ def test_every_api_operation_answers_within_its_schema_without_server_errors(api
     # schemathesis's own pytest integration needs pytest internals that pytest 9 changed,
     # so each operation's hypothesis test is built and run here.
     failures = []
+    # As Django's test client does: the WSGI app must not close the test's database
+    # connection at the end of each request (on PostgreSQL, CONN_MAX_AGE and health checks).
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        _run_all(api_schema, headers, api_cookies, failures)
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+    assert failures == []
+
+
+def _run_all(api_schema, headers, api_cookies, failures):
     for operation in _operations(api_schema):
 
         @given(case=operation.as_strategy())
@@ -83,7 +98,6 @@ def test_every_api_operation_answers_within_its_schema_without_server_errors(api
             run()
         except Exception as error:  # collect every operation's failure, then report them all
             failures.append(f"{operation.label}: {error}")
-    assert failures == []
 
 
 def test_the_schema_is_served_to_signed_in_users_only(outsider):
