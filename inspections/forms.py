@@ -6,9 +6,14 @@ from django import forms
 from django.utils import timezone
 
 from inspections.models import CaseLead, Draw, FollowUp, Inspection, MatterResult, ResultCode, Task
+from inspections.services_credit import ListingData
+from inspections.services_followups import FollowUpData
+from inspections.services_leads import CaseCheckData, GroupData, LeadData
+from inspections.services_results import ResultData
 from luozhuang_dsj.lib.roles import Role
 from luozhuang_dsj.models import User
 from plans.models import ExemptionItem, Matter
+from registry import credit_code
 from registry.models import Department, ExpertiseTag, Inspector, RiskClass, Target, Town
 
 
@@ -193,9 +198,7 @@ class ResultForm(forms.Form):
             department_id=department_id, is_active=True
         ).order_by("code")
 
-    def result_data(self) -> Any:
-        from inspections.services_results import ResultData
-
+    def result_data(self) -> ResultData:
         data = self.cleaned_data
         return ResultData(
             codes=list(data["codes"]),
@@ -303,9 +306,7 @@ class FollowUpForm(forms.Form):
             pk=department_id
         )
 
-    def follow_up_data(self) -> Any:
-        from inspections.services_followups import FollowUpData
-
+    def follow_up_data(self) -> FollowUpData:
         data = self.cleaned_data
         return FollowUpData(
             kind=data["kind"],
@@ -377,9 +378,7 @@ class LeadForm(forms.Form):
                 department_id=department_id, is_active=True
             ).order_by("code")
 
-    def lead_data(self) -> Any:
-        from inspections.services_leads import LeadData
-
+    def lead_data(self) -> LeadData:
         data = self.cleaned_data
         return LeadData(
             source=data["source"],
@@ -440,9 +439,7 @@ class CaseCheckForm(forms.Form):
             department_id=department_id, is_active=True
         ).order_by("code")
 
-    def case_check_data(self) -> Any:
-        from inspections.services_leads import CaseCheckData
-
+    def case_check_data(self) -> CaseCheckData:
         data = self.cleaned_data
         return CaseCheckData(
             matters=list(data["matters"]),
@@ -477,9 +474,7 @@ class LeadGroupForm(forms.Form):
             department_id=department_id, is_active=True
         ).order_by("code")
 
-    def group_data(self) -> Any:
-        from inspections.services_leads import GroupData
-
+    def group_data(self) -> GroupData:
         data = self.cleaned_data
         return GroupData(
             title=data["title"],
@@ -516,8 +511,6 @@ class TargetCodeField(forms.CharField):
     """A target named by its credit code (or registry key)."""
 
     def clean(self, value: Any) -> Target:
-        from registry import credit_code
-
         value = super().clean(value)
         code = credit_code.normalise(value)
         target = Target.objects.filter(code=code).first() or Target.objects.filter(code=value.strip()).first()
@@ -538,9 +531,7 @@ class DishonestyForm(forms.Form):
         label="届满日期", required=False, widget=DateInput(), help_text="一般为列入之日起三年。"
     )
 
-    def listing_data(self) -> Any:
-        from inspections.services_credit import ListingData
-
+    def listing_data(self) -> ListingData:
         data = self.cleaned_data
         return ListingData(
             source=data["source"],

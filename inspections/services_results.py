@@ -213,11 +213,6 @@ def _check_matter(inspection: Inspection, matter: Matter) -> None:
 # ---- attachments -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Stored:
-    attachment: ResultAttachment
-
-
 @contextmanager
 def _files_removed_unless_committed(stored: list[ResultAttachment]):  # type: ignore[no-untyped-def]
     """Files are written inside the transaction; if it fails, they go again."""

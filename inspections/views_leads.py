@@ -143,13 +143,10 @@ def lead_assign(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, message)
     else:
         messages.success(request, f"已分派给{form.cleaned_data['department'].short_name}。")
-    if get_visible(request, lead.pk):
+    # The office may have assigned the lead away from its own department's view.
+    if visible_leads(request.user).filter(pk=lead.pk).exists():
         return redirect("lead-detail", pk=lead.pk)
     return redirect("lead-list")
-
-
-def get_visible(request: HttpRequest, pk: int) -> bool:
-    return visible_leads(request.user).filter(pk=pk).exists()
 
 
 @role_required(*DEPARTMENT_ROLES)

@@ -3,6 +3,7 @@ entry on a phone, the head's review, attachments, the joint summary."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -408,8 +409,6 @@ def result_entry(request: HttpRequest, pk: int, matter_pk: int) -> HttpResponse:
 
 
 def _megabytes() -> str:
-    from django.conf import settings
-
     return f"{settings.RESULT_ATTACHMENT_MAX_BYTES / 1024 / 1024:g}"
 
 
