@@ -8,13 +8,18 @@ creates one `Inspection` per selected target with its team.
 
 from __future__ import annotations
 
+import datetime
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from plans.models import Matter, PlanItem
+from luozhuang_dsj.lib.deadlines import is_overdue
+from luozhuang_dsj.lib.fieldcrypt import EncryptedCharField
+from plans.models import ExemptionItem, Matter, PlanItem
 from registry.models import Department, ExpertiseTag, Inspector, RiskClass, SubRegistry, Target, Town
 
 PERCENT_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
@@ -52,11 +57,16 @@ class Task(models.Model):
     class Kind(models.TextChoices):
         RANDOM = "random", "双随机抽查"
         SPECIAL = "special", "专项抽查"
+        # Not random: one target named by a lead, its team appointed by the department.
+        CASE = "case", "个案检查"
+
+    RANDOM_KINDS = frozenset({Kind.RANDOM, Kind.SPECIAL})
 
     class Status(models.TextChoices):
         DRAFT = "draft", "待抽取"
         PREPARED = "prepared", "已公示承诺"
         DRAWN = "drawn", "已抽取"
+        ASSIGNED = "assigned", "已派员"
         CLOSED = "closed", "已完成"
 
     code = models.CharField("任务编号", max_length=40, unique=True)
@@ -75,7 +85,7 @@ class Task(models.Model):
     initiator = models.ForeignKey(
         Department, verbose_name="发起部门", on_delete=models.PROTECT, related_name="initiated_tasks"
     )
-    form = models.CharField("抽查形式", max_length=10, choices=PlanItem.Form.choices)
+    form = models.CharField("抽查形式", max_length=10, choices=PlanItem.Form.choices, blank=True)
     methods = models.JSONField("检查方式", default=list)
     description = models.TextField("任务说明", blank=True)
     # Scope of the frame: members of these sub-registries passing the filters, 存续 only.
@@ -153,6 +163,10 @@ class Task(models.Model):
     @property
     def is_stratified(self) -> bool:
         return self.sampling == PlanItem.Sampling.RISK_RATIO
+
+    @property
+    def is_case(self) -> bool:
+        return self.kind == self.Kind.CASE
 
 
 class TaskDepartment(models.Model):
@@ -366,16 +380,44 @@ class Inspection(models.Model):
     risk_class = models.CharField("抽取时信用风险分类", max_length=1, choices=RiskClass.choices)
     status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    # The joint summary (联合检查汇总), written by the initiating department when it closes
+    # the inspection once every department has submitted its matters' results.
+    # Database defaults: the draw writes inspections with COPY and names only its columns.
+    summary = models.TextField("检查汇总意见", blank=True, default="", db_default="")
+    closed_at = models.DateTimeField("办结时间", null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="办结人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    finding_level = models.PositiveSmallIntegerField(
+        "发现问题程度",
+        default=0,
+        db_default=0,
+        help_text="办结时各事项结果中最重的一项，供信用风险分类使用",
+    )
+
+    CLOSED_STATUSES = frozenset({Status.DONE, Status.IMPOSSIBLE})
 
     class Meta:
         verbose_name = "检查"
         verbose_name_plural = "检查"
         ordering = ["task", "position"]
         constraints = [models.UniqueConstraint(fields=["task", "target"], name="unique_inspection_target")]
-        indexes = [models.Index(fields=["target", "created_at"])]
+        indexes = [
+            models.Index(fields=["target", "created_at"]),
+            models.Index(fields=["target", "status", "closed_at"], name="inspection_target_closed"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.task.code} · {self.target.name}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in self.CLOSED_STATUSES
 
 
 class InspectionAssignment(models.Model):
@@ -414,3 +456,564 @@ class InspectionAssignment(models.Model):
                 name="unique_active_assignment",
             )
         ]
+
+
+# ---- results (谁检查、谁录入) -----------------------------------------------------------------------
+
+
+class FindingLevel(models.IntegerChoices):
+    """How serious a result is, from its codes: what credit risk and follow-up read."""
+
+    NONE = 0, "未发现问题"
+    CORRECTED = 1, "发现问题已改正"
+    PROBLEM = 2, "发现问题"
+    SERIOUS = 3, "严重问题"
+
+
+class MatterResult(models.Model):
+    """One matter's result on one inspection, entered by a team member of the matter's
+    department. A draft is seen by that department only; once submitted every department
+    reads it (互认共享) and only the department head changes it (audited, with a reason);
+    the head's approval makes it ready for publication by the department."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        SUBMITTED = "submitted", "已提交待审核"
+        APPROVED = "approved", "负责人已审核"
+
+    ENTERED = frozenset({Status.SUBMITTED, Status.APPROVED})
+
+    inspection = models.ForeignKey(
+        Inspection, verbose_name="检查", on_delete=models.PROTECT, related_name="results"
+    )
+    matter = models.ForeignKey(Matter, verbose_name="抽查事项", on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey(
+        Department, verbose_name="录入部门", on_delete=models.PROTECT, related_name="+"
+    )
+    target = models.ForeignKey(
+        Target, verbose_name="检查对象", on_delete=models.PROTECT, related_name="matter_results"
+    )
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
+    codes = models.ManyToManyField(ResultCode, verbose_name="检查结果", blank=True, related_name="+")
+    inspected_on = models.DateField("检查日期", null=True, blank=True)
+    findings = models.TextField("检查情况及发现的问题", blank=True)
+    legal_basis = models.TextField("违反的法律依据", blank=True)
+    exemption_item = models.ForeignKey(
+        ExemptionItem,
+        verbose_name="适用的轻微违法免罚清单事项",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    correction_order = models.TextField("责令改正内容", blank=True)
+    correction_deadline = models.DateField("改正期限", null=True, blank=True)
+    finding_level = models.PositiveSmallIntegerField(
+        "发现问题程度", choices=FindingLevel.choices, default=FindingLevel.NONE
+    )
+    # The browser's draft token last stored: the page tells the offline-draft script which
+    # local draft the server already holds (static/js/result-draft.js).
+    client_token = models.CharField("本机草稿标识", max_length=64, blank=True)
+    revision = models.PositiveIntegerField("版本", default=1)
+    return_reason = models.TextField("退回修改意见", blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="录入人", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="最后修改人", on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField("最后修改时间", auto_now=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="提交人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="审核人（部门负责人）",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField("审核时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "事项检查结果"
+        verbose_name_plural = "事项检查结果"
+        ordering = ["inspection", "matter__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["inspection", "matter"], name="unique_result_per_matter"),
+            models.CheckConstraint(
+                condition=models.Q(status="draft")
+                | (models.Q(submitted_at__isnull=False) & models.Q(inspected_on__isnull=False)),
+                name="entered_result_is_complete",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["target", "status", "inspected_on"], name="result_target_status"),
+            models.Index(fields=["department", "status"], name="result_department_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.inspection} · {self.matter.name}"
+
+    @property
+    def is_entered(self) -> bool:
+        return self.status in self.ENTERED
+
+
+def attachment_path(instance: ResultAttachment, filename: str) -> str:
+    """A random name under results/: the uploaded name is kept only as data, never as a path."""
+    return f"results/{instance.uploaded_at:%Y/%m}/{uuid.uuid4().hex}{instance.extension}"
+
+
+class ResultAttachment(models.Model):
+    """A photo or document attached to a result: checked by content, stored under MEDIA_ROOT
+    (no URL serves it) and sent only by a view that checks who asks."""
+
+    class Kind(models.TextChoices):
+        JPEG = "image/jpeg", "JPEG 图片"
+        PNG = "image/png", "PNG 图片"
+        WEBP = "image/webp", "WebP 图片"
+        PDF = "application/pdf", "PDF 文档"
+
+    EXTENSIONS = {Kind.JPEG: ".jpg", Kind.PNG: ".png", Kind.WEBP: ".webp", Kind.PDF: ".pdf"}
+
+    result = models.ForeignKey(
+        MatterResult, verbose_name="事项检查结果", on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField("文件", upload_to=attachment_path, max_length=200)
+    content_type = models.CharField("文件类型", max_length=30, choices=Kind.choices)
+    original_name = models.CharField("原文件名", max_length=200)
+    size = models.PositiveIntegerField("大小（字节）")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    description = models.CharField("说明", max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField("上传时间")
+
+    class Meta:
+        verbose_name = "检查结果附件"
+        verbose_name_plural = "检查结果附件"
+        ordering = ["result", "uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def extension(self) -> str:
+        return self.EXTENSIONS.get(self.content_type, "")
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+
+class ResultAmendment(models.Model):
+    """A change to a submitted result by the department head: reason, before and after."""
+
+    result = models.ForeignKey(
+        MatterResult, verbose_name="事项检查结果", on_delete=models.PROTECT, related_name="amendments"
+    )
+    revision = models.PositiveIntegerField("修改后版本")
+    at = models.DateTimeField("修改时间", auto_now_add=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="修改人", on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField("修改理由")
+    before = models.JSONField("修改前", encoder=DjangoJSONEncoder)
+    after = models.JSONField("修改后", encoder=DjangoJSONEncoder)
+
+    class Meta:
+        verbose_name = "检查结果修改记录"
+        verbose_name_plural = "检查结果修改记录"
+        ordering = ["result", "revision"]
+        constraints = [
+            models.UniqueConstraint(fields=["result", "revision"], name="unique_result_amendment_revision")
+        ]
+
+
+# ---- follow-up (后续处置: 谁审批、谁监管，谁主管、谁监管) -----------------------------------------
+
+
+class FollowUp(models.Model):
+    """A measure taken on a finding. A hand-off (移交) waits in the receiving department's
+    queue until it accepts (then handles it) or returns it with a reason."""
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", "责令改正"
+        ABNORMAL_LIST = "abnormal", "列入经营异常名录"
+        CASE_FILING = "case", "立案查处"
+        HANDOVER = "handover", "移交"
+        JUDICIAL = "judicial", "移送司法机关"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "办理中"
+        AWAITING = "awaiting", "待接收"
+        RETURNED = "returned", "已退回"
+        DONE = "done", "已办结"
+
+    class Basis(models.TextChoices):
+        APPROVAL = "谁审批、谁监管", "谁审批、谁监管"
+        COMPETENT = "谁主管、谁监管", "谁主管、谁监管"
+        JURISDICTION = "属地管理", "属地管理"
+
+    LIVE = frozenset({Status.OPEN, Status.AWAITING})
+
+    result = models.ForeignKey(
+        MatterResult, verbose_name="事项检查结果", on_delete=models.PROTECT, related_name="follow_ups"
+    )
+    target = models.ForeignKey(
+        Target, verbose_name="检查对象", on_delete=models.PROTECT, related_name="follow_ups"
+    )
+    kind = models.CharField("处置方式", max_length=10, choices=Kind.choices)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.OPEN)
+    origin_department = models.ForeignKey(
+        Department, verbose_name="发现部门", on_delete=models.PROTECT, related_name="+"
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name="承办部门",
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="移交待接收时为接收部门",
+    )
+    measure = models.TextField("处置内容")
+    deadline = models.DateField("办理（改正）期限", null=True, blank=True)
+    document_number = models.CharField("文书编号（案号）", max_length=60, blank=True)
+    external_body = models.CharField("移送机关", max_length=100, blank=True)
+    handover_basis = models.CharField("移交依据", max_length=10, choices=Basis.choices, blank=True)
+    accept_deadline = models.DateField("接收期限", null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="接收人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    accepted_at = models.DateTimeField("接收时间", null=True, blank=True)
+    return_reason = models.TextField("退回理由", blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="退回人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    returned_at = models.DateTimeField("退回时间", null=True, blank=True)
+    recheck_on = models.DateField("复查日期", null=True, blank=True)
+    recheck_corrected = models.BooleanField("复查时已改正", null=True, blank=True)
+    recheck_note = models.TextField("复查情况", blank=True)
+    outcome = models.TextField("办结情况", blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="办结人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    closed_at = models.DateTimeField("办结时间", null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "后续处置"
+        verbose_name_plural = "后续处置"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="returned") | ~models.Q(return_reason=""),
+                name="returned_follow_up_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="handover") | ~models.Q(handover_basis=""),
+                name="handover_has_basis",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["department", "status"], name="follow_up_department_status"),
+            models.Index(fields=["target", "kind", "created_at"], name="follow_up_target_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.target.name}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in self.LIVE
+
+    def is_overdue(self, today: datetime.date) -> bool:
+        if self.status == self.Status.AWAITING:
+            return is_overdue(self.accept_deadline, today=today)
+        if self.status == self.Status.OPEN:
+            if self.kind == self.Kind.CORRECTION and self.recheck_on is not None:
+                return False
+            return is_overdue(self.deadline, today=today)
+        return False
+
+
+# ---- case leads (个案线索) -----------------------------------------------------------------------
+
+
+class CaseLead(models.Model):
+    """A lead from a complaint, a referral or monitoring. It may name a business that is in
+    the registry, or — 无证无照经营 — a party with no registration and no credit code. It is
+    handled by a case check (a task of kind 个案检查, not random, counted apart from random
+    inspections) or gathered with other leads into a special random task (专项抽查)."""
+
+    class Source(models.TextChoices):
+        COMPLAINT = "complaint", "投诉举报"
+        REFERRAL = "referral", "转办交办"
+        MONITORING = "monitoring", "数据监测"
+
+    class Kind(models.TextChoices):
+        GENERAL = "general", "一般违法线索"
+        UNLICENSED = "unlicensed", "无证无照经营"
+
+    class Status(models.TextChoices):
+        REGISTERED = "registered", "已登记待分派"
+        ASSIGNED = "assigned", "已分派待处理"
+        CHECKING = "checking", "个案检查中"
+        GROUPED = "grouped", "已纳入专项抽查"
+        CLOSED = "closed", "已办结"
+
+    LIVE = frozenset({Status.REGISTERED, Status.ASSIGNED, Status.CHECKING, Status.GROUPED})
+
+    number = models.CharField("线索编号", max_length=30, unique=True)
+    source = models.CharField("线索来源", max_length=12, choices=Source.choices)
+    kind = models.CharField("线索类型", max_length=12, choices=Kind.choices, default=Kind.GENERAL)
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.REGISTERED)
+    received_on = models.DateField("收到日期")
+    deadline = models.DateField("办理期限")
+    target = models.ForeignKey(
+        Target,
+        verbose_name="检查对象",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="case_leads",
+        help_text="名录库中的对象；无证无照经营的当事人可能不在名录库中",
+    )
+    party_name = models.CharField("当事人名称", max_length=200)
+    party_credit_code = models.CharField("统一社会信用代码", max_length=18, blank=True)
+    party_address = models.CharField("经营地址", max_length=300, blank=True)
+    town = models.ForeignKey(
+        Town, verbose_name="所属镇街", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    description = models.TextField("线索内容")
+    reporter_name = models.CharField("举报人姓名", max_length=50, blank=True)
+    reporter_phone = EncryptedCharField("举报人联系电话", max_length=20, blank=True)
+    matters = models.ManyToManyField(Matter, verbose_name="涉及的抽查事项", blank=True, related_name="+")
+    registering_department = models.ForeignKey(
+        Department, verbose_name="登记部门", on_delete=models.PROTECT, related_name="+"
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+"
+    )
+    registered_at = models.DateTimeField("登记时间", auto_now_add=True)
+    department = models.ForeignKey(
+        Department,
+        verbose_name="承办部门",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="承办人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    assigned_at = models.DateTimeField("分派时间", null=True, blank=True)
+    task = models.ForeignKey(
+        Task,
+        verbose_name="处理任务",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="case_leads",
+        help_text="个案检查任务，或汇集线索的专项抽查任务",
+    )
+    outcome = models.TextField("办理结果", blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="办结人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    closed_at = models.DateTimeField("办结时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "个案线索"
+        verbose_name_plural = "个案线索"
+        ordering = ["-received_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status="registered") | models.Q(department__isnull=False),
+                name="handled_lead_has_department",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="closed") | ~models.Q(outcome=""), name="closed_lead_has_outcome"
+            ),
+        ]
+        indexes = [models.Index(fields=["department", "status"], name="lead_department_status")]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.party_name}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in self.LIVE
+
+    def is_overdue(self, today: datetime.date) -> bool:
+        return self.is_live and is_overdue(self.deadline, today=today)
+
+
+# ---- credit risk (信用风险分类) and joint punishment (联合惩戒) --------------------------------
+
+
+class TargetCredit(models.Model):
+    """The last recomputation of a target's class (docs/CREDIT_RISK.md). `base_class` is the
+    class the registry gave it (an import or the office's edit); the rules adjust from it."""
+
+    # The rule that decided the class (first match wins), as the history note says it.
+    RULES = {
+        "override": "办公室人工调整",
+        "listed": "列入严重违法失信名单",
+        "serious": "24个月内有严重违法问题或被立案查处、移送司法机关",
+        "finding": "24个月内检查发现问题或复查未改正，不低于C类",
+        "corrected": "12个月内发现问题已改正，不低于B类",
+        "clean_run": "36个月内检查未发现问题，每两次下调一类",
+        "base": "无影响分类的检查结果，按名录库分类",
+    }
+
+    target = models.OneToOneField(
+        Target, verbose_name="检查对象", primary_key=True, on_delete=models.CASCADE, related_name="credit"
+    )
+    base_class = models.CharField("基准分类", max_length=1, choices=RiskClass.choices)
+    computed_class = models.CharField("计算分类", max_length=1, choices=RiskClass.choices)
+    rule = models.CharField("适用规则", max_length=20, blank=True)
+    computed_at = models.DateTimeField("计算时间")
+
+    class Meta:
+        verbose_name = "信用风险分类计算结果"
+        verbose_name_plural = "信用风险分类计算结果"
+
+
+class CreditOverride(models.Model):
+    """An office override of a target's class: it holds against the rules until lifted."""
+
+    target = models.ForeignKey(
+        Target, verbose_name="检查对象", on_delete=models.PROTECT, related_name="credit_overrides"
+    )
+    risk_class = models.CharField("调整为", max_length=1, choices=RiskClass.choices)
+    reason = models.TextField("调整理由")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="调整人", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("调整时间", auto_now_add=True)
+    lifted_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="撤销人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    lift_reason = models.TextField("撤销理由", blank=True)
+
+    class Meta:
+        verbose_name = "信用风险分类人工调整"
+        verbose_name_plural = "信用风险分类人工调整"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["target"], condition=models.Q(lifted_at__isnull=True), name="one_live_override"
+            )
+        ]
+
+
+class DishonestyListing(models.Model):
+    """An entry on the serious-dishonesty list (严重违法失信名单), kept by the office."""
+
+    target = models.ForeignKey(
+        Target, verbose_name="检查对象", on_delete=models.PROTECT, related_name="dishonesty_listings"
+    )
+    source = models.CharField("列入机关（来源）", max_length=100)
+    document_number = models.CharField("列入决定文号", max_length=60, blank=True)
+    reason = models.TextField("列入事由")
+    listed_on = models.DateField("列入日期")
+    expires_on = models.DateField("届满日期", null=True, blank=True)
+    removed_on = models.DateField("移出日期", null=True, blank=True)
+    removal_reason = models.TextField("移出理由", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="移出登记人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "严重违法失信名单"
+        verbose_name_plural = "严重违法失信名单"
+        ordering = ["-listed_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_on__isnull=True) | models.Q(expires_on__gt=models.F("listed_on")),
+                name="listing_expires_after_listed",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(removed_on__isnull=True) | ~models.Q(removal_reason=""),
+                name="listing_removal_has_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["target", "listed_on"], name="listing_target")]
+
+    def __str__(self) -> str:
+        return f"{self.target.name}（{self.source}）"
+
+    @classmethod
+    def in_force_q(cls, today: datetime.date, prefix: str = "") -> models.Q:
+        """Listings in force on `today`: listed, not expired, not removed."""
+        return (
+            models.Q(**{f"{prefix}listed_on__lte": today})
+            & (
+                models.Q(**{f"{prefix}expires_on__isnull": True})
+                | models.Q(**{f"{prefix}expires_on__gt": today})
+            )
+            & (
+                models.Q(**{f"{prefix}removed_on__isnull": True})
+                | models.Q(**{f"{prefix}removed_on__gt": today})
+            )
+        )
+
+    def is_in_force(self, today: datetime.date) -> bool:
+        return (
+            self.listed_on <= today
+            and (self.expires_on is None or self.expires_on > today)
+            and (self.removed_on is None or self.removed_on > today)
+        )

@@ -10,13 +10,28 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import CharField, Count, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import CharField, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Collate
 from django.utils import timezone
 
 from inspections import draw as protocol
-from inspections.models import Draw, Inspection, InspectionAssignment, Task
+from inspections.models import (
+    CaseLead,
+    CreditOverride,
+    DishonestyListing,
+    Draw,
+    FindingLevel,
+    FollowUp,
+    Inspection,
+    InspectionAssignment,
+    MatterResult,
+    TargetCredit,
+    Task,
+    TaskDepartment,
+)
 from luozhuang_dsj.lib.bulk import copy_lines, stream_values
+from luozhuang_dsj.lib.deadlines import is_overdue
+from luozhuang_dsj.models import User
 from plans.models import Matter, MatterCategory
 from plans.selectors import scope_targets
 from registry.models import ConflictOfInterest, Department, Inspector, RiskClass, Target
@@ -156,6 +171,9 @@ class FramePreview:
     frame_size: int
     problems: list[str] = field(default_factory=list)
     unsampled: dict[str, int] = field(default_factory=dict)
+    # 联合惩戒: frame targets on the serious-dishonesty list today (how many, the first ones).
+    flagged_count: int = 0
+    flagged: list[dict] = field(default_factory=list)
 
     @property
     def sample_total(self) -> int:
@@ -189,6 +207,7 @@ def frame_preview(task: Task, *, today: datetime.date) -> FramePreview:
         sizes, problems = [], [error.message]
     problems += cap_problems(task, sizes)
     sampled = {stratum.name for stratum in sizes}
+    flagged_count, flagged = frame_flagged(task, today=today)
     return FramePreview(
         strata=sizes,
         excluded=excluded,
@@ -196,6 +215,8 @@ def frame_preview(task: Task, *, today: datetime.date) -> FramePreview:
         frame_size=sum(counts.values()),
         problems=problems,
         unsampled={name: number for name, number in counts.items() if name not in sampled},
+        flagged_count=flagged_count,
+        flagged=flagged,
     )
 
 
@@ -315,9 +336,11 @@ class Overlap:
 def task_overlaps(task: Task, *, today: datetime.date) -> list[Overlap]:
     """Other live tasks whose window overlaps this one's and that could visit some of the
     same targets: drawn tasks by their inspections, the others by their frames."""
+    if task.is_case:
+        return []
     others = (
         Task.objects.exclude(pk=task.pk)
-        .filter(start_date__lte=task.end_date, end_date__gte=task.start_date)
+        .filter(kind__in=Task.RANDOM_KINDS, start_date__lte=task.end_date, end_date__gte=task.start_date)
         .exclude(status=Task.Status.CLOSED)
         .select_related("initiator")
         .order_by("code")
@@ -433,3 +456,285 @@ def public_draws() -> QuerySet[Draw]:
 
 def risk_label(stratum: str) -> str:
     return RiskClass(stratum).label if stratum in RiskClass.values else "全部对象"
+
+
+# ---- joint punishment in the frame (联合惩戒) ----------------------------------------------------
+
+FLAGGED_SHOWN = 50
+
+
+def frame_flagged(task: Task, *, today: datetime.date) -> tuple[int, list[dict]]:
+    """Targets of the frame on the serious-dishonesty list today: how many, and the first ones."""
+    listings = DishonestyListing.objects.filter(DishonestyListing.in_force_q(today), target_id=OuterRef("pk"))
+    flagged = _frame_queryset(task, today=today).filter(Exists(listings)).order_by()
+    count = flagged.count()
+    if not count:
+        return 0, []
+    source = Subquery(listings.order_by("-listed_on").values("source")[:1])
+    listed_on = Subquery(listings.order_by("-listed_on").values("listed_on")[:1])
+    rows = list(
+        flagged.annotate(source=source, listed_on=listed_on)
+        .order_by("code")
+        .values("pk", "code", "name", "risk_class", "source", "listed_on")[:FLAGGED_SHOWN]
+    )
+    return count, rows
+
+
+# ---- work lists --------------------------------------------------------------------------------
+
+
+def my_inspections(user: User, *, closed: bool) -> QuerySet[Inspection]:
+    """The inspections an inspector serves on, by date, batch and order (inspector's list)."""
+    inspections = Inspection.objects.filter(
+        Exists(
+            InspectionAssignment.objects.filter(
+                inspection=OuterRef("pk"), inspector__user=user, is_active=True
+            )
+        )
+    ).select_related("task", "target", "target__town", "visit")
+    if closed:
+        return inspections.filter(status__in=Inspection.CLOSED_STATUSES).order_by("-closed_at", "-pk")
+    return inspections.exclude(status__in=Inspection.CLOSED_STATUSES).order_by(
+        F("visit__scheduled_date").asc(nulls_last=True), "task__end_date", "task__code", "batch", "position"
+    )
+
+
+def my_matter_progress(user: User, inspections: list[Inspection]) -> dict[int, tuple[int, int]]:
+    """For each inspection, (my department's matters entered, my department's matters)."""
+    ids = [inspection.pk for inspection in inspections]
+    departments = dict(
+        InspectionAssignment.objects.filter(inspection_id__in=ids, inspector__user=user, is_active=True)
+        .exclude(department__isnull=True)
+        .values_list("inspection_id", "department_id")
+    )
+    task_ids = {inspection.task_id for inspection in inspections}
+    matters: dict[tuple[int, int], int] = {
+        (task_id, department_id): number
+        for task_id, department_id, number in TaskDepartment.objects.filter(task_id__in=task_ids)
+        .annotate(number=Count("matters"))
+        .values_list("task_id", "department_id", "number")
+    }
+    entered: dict[tuple[int, int], int] = {
+        (inspection_id, department_id): number
+        for inspection_id, department_id, number in MatterResult.objects.filter(
+            inspection_id__in=ids, status__in=MatterResult.ENTERED
+        )
+        .values("inspection_id", "department_id")
+        .annotate(number=Count("pk"))
+        .values_list("inspection_id", "department_id", "number")
+    }
+    progress = {}
+    for inspection in inspections:
+        department_id = departments.get(inspection.pk)
+        if department_id is None:
+            progress[inspection.pk] = (0, 0)
+            continue
+        progress[inspection.pk] = (
+            entered.get((inspection.pk, department_id), 0),
+            matters.get((inspection.task_id, department_id), 0),
+        )
+    return progress
+
+
+def department_inspections(department_id: int) -> QuerySet[Inspection]:
+    """Inspections of every task the department takes part in (its own and joint ones)."""
+    return Inspection.objects.filter(
+        Exists(TaskDepartment.objects.filter(task=OuterRef("task_id"), department_id=department_id))
+    ).select_related("task", "task__initiator", "target", "visit")
+
+
+def entry_progress(inspections: list[Inspection]) -> dict[int, list[dict]]:
+    """For each inspection, per department in slot order: matters, drafts and entered results."""
+    ids = [inspection.pk for inspection in inspections]
+    task_ids = {inspection.task_id for inspection in inspections}
+    rows: dict[int, list[TaskDepartment]] = defaultdict(list)
+    for row in (
+        TaskDepartment.objects.filter(task_id__in=task_ids)
+        .select_related("department")
+        .annotate(number=Count("matters"))
+        .order_by("task_id", "order")
+    ):
+        rows[row.task_id].append(row)
+    counts: dict[tuple[int, int, str], int] = {
+        (inspection_id, department_id, status): number
+        for inspection_id, department_id, status, number in MatterResult.objects.filter(inspection_id__in=ids)
+        .values("inspection_id", "department_id", "status")
+        .annotate(number=Count("pk"))
+        .values_list("inspection_id", "department_id", "status", "number")
+    }
+    progress = {}
+    for inspection in inspections:
+        entries = []
+        for row in rows[inspection.task_id]:
+            key = (inspection.pk, row.department_id)
+            entered = counts.get((*key, MatterResult.Status.SUBMITTED), 0) + counts.get(
+                (*key, MatterResult.Status.APPROVED), 0
+            )
+            entries.append(
+                {
+                    "department": row.department,
+                    "matters": row.number,
+                    "drafts": counts.get((*key, MatterResult.Status.DRAFT), 0),
+                    "entered": entered,
+                    "complete": entered >= row.number,
+                }
+            )
+        progress[inspection.pk] = entries
+    return progress
+
+
+def inspection_is_late(inspection: Inspection, *, today: datetime.date) -> bool:
+    return not inspection.is_closed and is_overdue(inspection.task.end_date, today=today)
+
+
+def visit_inspections(inspection: Inspection) -> list[Inspection]:
+    """Every inspection of the same visit (进一次门): the notice covers them all."""
+    return list(
+        Inspection.objects.filter(visit_id=inspection.visit_id)
+        .select_related("task", "task__initiator")
+        .order_by("task__code")
+    )
+
+
+def serving_team(inspection: Inspection) -> list[InspectionAssignment]:
+    return list(
+        inspection.assignments.filter(is_active=True)
+        .select_related("inspector", "department")
+        .order_by("slot", "inspector__code")
+    )
+
+
+# ---- results --------------------------------------------------------------------------------------
+
+
+def results_for_target(target_id: int) -> QuerySet[MatterResult]:
+    """Every department's submitted results on a target (互认共享), newest first."""
+    return (
+        MatterResult.objects.filter(target_id=target_id, status__in=MatterResult.ENTERED)
+        .select_related("matter", "department", "inspection", "inspection__task")
+        .prefetch_related("codes")
+        .order_by("-inspected_on", "-pk")
+    )
+
+
+def shared_results(query: str = "") -> QuerySet[MatterResult]:
+    """Submitted results of every department (互认共享), searchable by target name or code."""
+    results = (
+        MatterResult.objects.filter(status__in=MatterResult.ENTERED)
+        .select_related("matter", "department", "target", "inspection__task")
+        .prefetch_related("codes")
+        .order_by("-submitted_at", "-pk")
+    )
+    query = query.strip()
+    if query:
+        results = results.filter(Q(target__code=query.upper()) | Q(target__name__contains=query))
+    return results
+
+
+# ---- follow-up queues ------------------------------------------------------------------------------
+
+
+def results_awaiting_follow_up(department_id: int) -> QuerySet[MatterResult]:
+    """Findings of the department with no measure under way or done (a returned hand-off
+    does not count: the department must decide again)."""
+    measures = FollowUp.objects.filter(result_id=OuterRef("pk")).exclude(status=FollowUp.Status.RETURNED)
+    return (
+        MatterResult.objects.filter(
+            department_id=department_id,
+            status__in=MatterResult.ENTERED,
+            finding_level__gte=FindingLevel.PROBLEM,
+        )
+        .exclude(Exists(measures))
+        .select_related("target", "matter", "inspection__task")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def overdue_q(today: datetime.date) -> Q:
+    return Q(status=FollowUp.Status.AWAITING, accept_deadline__lt=today) | Q(
+        status=FollowUp.Status.OPEN, deadline__lt=today
+    ) & ~Q(kind=FollowUp.Kind.CORRECTION, recheck_on__isnull=False)
+
+
+def follow_up_queue(department_id: int, *, today: datetime.date) -> dict[str, QuerySet[FollowUp]]:
+    base = FollowUp.objects.select_related("target", "department", "origin_department", "result__matter")
+    return {
+        "open": base.filter(department_id=department_id, status=FollowUp.Status.OPEN).order_by(
+            F("deadline").asc(nulls_last=True), "pk"
+        ),
+        "handed_out": base.filter(
+            origin_department_id=department_id, status=FollowUp.Status.AWAITING
+        ).order_by("accept_deadline", "pk"),
+        "returned": base.filter(origin_department_id=department_id, status=FollowUp.Status.RETURNED).order_by(
+            "-returned_at"
+        ),
+        "done": base.filter(
+            Q(department_id=department_id) | Q(origin_department_id=department_id),
+            status=FollowUp.Status.DONE,
+        ).order_by("-closed_at"),
+    }
+
+
+def handover_queue(department_id: int) -> QuerySet[FollowUp]:
+    """Hand-offs waiting for the department to accept or return them (移交接收)."""
+    return (
+        FollowUp.objects.filter(
+            department_id=department_id, kind=FollowUp.Kind.HANDOVER, status=FollowUp.Status.AWAITING
+        )
+        .select_related("target", "origin_department", "result__matter", "created_by")
+        .order_by("accept_deadline", "pk")
+    )
+
+
+# ---- credit and the target page -----------------------------------------------------------------------
+
+
+def listings_in_force(target_id: int, *, today: datetime.date) -> QuerySet[DishonestyListing]:
+    return DishonestyListing.objects.filter(
+        DishonestyListing.in_force_q(today), target_id=target_id
+    ).order_by("-listed_on")
+
+
+@dataclass
+class TargetPanel:
+    """What the target page shows every department: 联合惩戒 flags, the credit class's
+    reason, and the submitted results of every department (互认共享)."""
+
+    listings: list[DishonestyListing]
+    override: CreditOverride | None
+    credit: TargetCredit | None
+    results: list[MatterResult]
+    results_total: int
+    open_follow_ups: int
+    leads: int
+
+
+def target_panel(target: Target, *, today: datetime.date, results_shown: int = 20) -> TargetPanel:
+    results = results_for_target(target.pk)
+    return TargetPanel(
+        listings=list(listings_in_force(target.pk, today=today)),
+        override=CreditOverride.objects.filter(target=target, lifted_at__isnull=True)
+        .select_related("created_by")
+        .first(),
+        credit=TargetCredit.objects.filter(target=target).first(),
+        results=list(results[:results_shown]),
+        results_total=results.count(),
+        open_follow_ups=FollowUp.objects.filter(target=target, status__in=FollowUp.LIVE).count(),
+        leads=CaseLead.objects.filter(target=target).count(),
+    )
+
+
+def credit_rule_label(rule: str) -> str:
+    return TargetCredit.RULES.get(rule, "")
+
+
+def department_work_counts(department_id: int) -> dict[str, int]:
+    """What waits for a department, for its home page."""
+    return {
+        "submitted": MatterResult.objects.filter(
+            department_id=department_id, status=MatterResult.Status.SUBMITTED
+        ).count(),
+        "awaiting_measure": results_awaiting_follow_up(department_id).count(),
+        "handovers": handover_queue(department_id).count(),
+        "leads": CaseLead.objects.filter(department_id=department_id, status__in=CaseLead.LIVE).count(),
+    }

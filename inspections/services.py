@@ -266,6 +266,8 @@ def task_join_visits(*, actor: User, task: Task, other: Task) -> None:
     _require_manager(actor, task)
     if other.pk == task.pk:
         raise ValidationError("不能与本任务自身合并。")
+    if task.is_case or other.is_case:
+        raise ValidationError("个案检查由部门单独安排，不与随机抽查任务合并上门检查。")
     if not (other.start_date <= task.end_date and other.end_date >= task.start_date):
         raise ValidationError("两个任务的检查时间不重叠，无法合并上门检查。")
     if Task.Status.CLOSED in (task.status, other.status):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from inspections import views
+from inspections import views, views_credit, views_followups, views_leads, views_results
 
 urlpatterns = [
     path("tasks/", views.task_list, name="task-list"),
@@ -24,4 +24,56 @@ urlpatterns = [
         "audit/draws/<int:pk>/record-full.json", views.audit_draw_full_record, name="audit-draw-full-record"
     ),
     path("audit/draws/<int:pk>/pool.jsonl", views.audit_draw_pool, name="audit-draw-pool"),
+    # Doing the inspection (issue 6).
+    path("tasks/<int:pk>/inspections/", views_results.task_inspections, name="task-inspections"),
+    path("inspections/", views_results.inspection_list, name="inspection-list"),
+    path("inspections/<int:pk>/", views_results.inspection_detail, name="inspection-detail"),
+    path("inspections/<int:pk>/notice/", views_results.inspection_notice, name="inspection-notice"),
+    path("inspections/<int:pk>/schedule/", views_results.inspection_schedule, name="inspection-schedule"),
+    path("inspections/<int:pk>/close/", views_results.inspection_close, name="inspection-close"),
+    path(
+        "inspections/<int:pk>/matters/<int:matter_pk>/result/",
+        views_results.result_entry,
+        name="result-entry",
+    ),
+    path("results/", views_results.result_list, name="result-list"),
+    path("results/approve/", views_results.result_approve_many, name="result-approve-many"),
+    path("results/shared/", views_results.shared_results, name="shared-results"),
+    path("results/<int:pk>/", views_results.result_detail, name="result-detail"),
+    path("results/<int:pk>/approve/", views_results.result_approve, name="result-approve"),
+    path("results/<int:pk>/return/", views_results.result_return, name="result-return"),
+    path("results/<int:pk>/amend/", views_results.result_amend, name="result-amend"),
+    path("results/<int:pk>/attachments/", views_results.result_attachment_add, name="result-attachment-add"),
+    path(
+        "results/<int:pk>/attachments/<int:attachment_pk>/",
+        views_results.result_attachment,
+        name="result-attachment",
+    ),
+    path(
+        "results/<int:pk>/attachments/<int:attachment_pk>/delete/",
+        views_results.result_attachment_delete,
+        name="result-attachment-delete",
+    ),
+    path("results/<int:pk>/follow-ups/new/", views_followups.follow_up_create, name="follow-up-create"),
+    path("follow-ups/", views_followups.follow_up_list, name="follow-up-list"),
+    path("follow-ups/handovers/", views_followups.handover_list, name="handover-list"),
+    path("follow-ups/<int:pk>/", views_followups.follow_up_detail, name="follow-up-detail"),
+    path("follow-ups/<int:pk>/accept/", views_followups.follow_up_accept, name="follow-up-accept"),
+    path("follow-ups/<int:pk>/return/", views_followups.follow_up_return, name="follow-up-return"),
+    path("follow-ups/<int:pk>/recheck/", views_followups.follow_up_recheck, name="follow-up-recheck"),
+    path("follow-ups/<int:pk>/close/", views_followups.follow_up_close, name="follow-up-close"),
+    path("leads/", views_leads.lead_list, name="lead-list"),
+    path("leads/new/", views_leads.lead_create, name="lead-create"),
+    path("leads/group/", views_leads.lead_group, name="lead-group"),
+    path("leads/<int:pk>/", views_leads.lead_detail, name="lead-detail"),
+    path("leads/<int:pk>/assign/", views_leads.lead_assign, name="lead-assign"),
+    path("leads/<int:pk>/case-check/", views_leads.lead_case_check, name="lead-case-check"),
+    path("leads/<int:pk>/close/", views_leads.lead_close, name="lead-close"),
+    path("credit/", views_credit.credit_home, name="credit-home"),
+    path("credit/recompute/", views_credit.credit_recompute, name="credit-recompute"),
+    path("credit/targets/<int:pk>/override/", views_credit.credit_override, name="credit-override"),
+    path("credit/overrides/<int:pk>/lift/", views_credit.credit_override_lift, name="credit-override-lift"),
+    path("dishonesty/", views_credit.dishonesty_list, name="dishonesty-list"),
+    path("dishonesty/new/", views_credit.dishonesty_create, name="dishonesty-create"),
+    path("dishonesty/<int:pk>/remove/", views_credit.dishonesty_remove, name="dishonesty-remove"),
 ]

@@ -60,6 +60,8 @@ def task_list(request: HttpRequest) -> HttpResponse:
             tasks = tasks.filter(year=form.cleaned_data["year"])
         if form.cleaned_data["status"]:
             tasks = tasks.filter(status=form.cleaned_data["status"])
+        if form.cleaned_data["kind"]:
+            tasks = tasks.filter(kind=form.cleaned_data["kind"])
     page = Paginator(tasks, 30).get_page(request.GET.get("page"))
     may_create = request.user.has_role(*DEPARTMENT_ROLES)
     return render(

@@ -154,6 +154,9 @@ STORAGES = {
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or VAR_DIR / "media")
 MEDIA_URL = "/media/"
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 50 * 1024 * 1024, minimum=1024)
+# Evidence attached to an inspection result (photos, PDFs): per file, and files per result.
+RESULT_ATTACHMENT_MAX_BYTES = env_int("RESULT_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+RESULT_ATTACHMENTS_MAX_COUNT = env_int("RESULT_ATTACHMENTS_MAX_COUNT", 20, minimum=1, maximum=100)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
@@ -286,6 +289,11 @@ JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3, minimum=1)
 CELERY_BEAT_SCHEDULE["requeue-stuck-jobs"] = {
     "task": "luozhuang_dsj.tasks.requeue_stuck_jobs",
     "schedule": 60.0,
+}
+# Credit risk classes recomputed from results every night (docs/CREDIT_RISK.md), at 02:30.
+CELERY_BEAT_SCHEDULE["credit-recompute"] = {
+    "task": "inspections.tasks.credit_recompute_nightly",
+    "schedule": crontab(hour=2, minute=30),
 }
 CELERY_BEAT_SCHEDULE["purge-audit-events"] = {
     "task": "luozhuang_dsj.tasks.purge_audit_events",

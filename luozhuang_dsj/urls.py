@@ -2,6 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import IsAuthenticated
 
+from inspections import views_results as inspection_views
 from luozhuang_dsj import account_views, import_views, views
 
 urlpatterns = [
@@ -26,11 +27,12 @@ urlpatterns = [
     path("work/imports/<uuid:pk>/file/", import_views.import_original_file, name="import-file"),
     path("work/imports/templates/<str:kind>.xlsx", import_views.import_template, name="import-template"),
     path("api/registry/", include("registry.api_urls")),
+    path("api/inspections/", include("inspections.api_urls")),
     path("work/department/", views.department_home, name="department-home"),
     path("work/", include("plans.urls")),
     path("work/", include("inspections.urls")),
     path("work/", include("notices.urls")),
-    path("work/inspector/", views.inspector_home, name="inspector-home"),
+    path("work/inspector/", inspection_views.inspector_home, name="inspector-home"),
     path("work/audit/", views.audit_home, name="audit-home"),
     path("work/audit/verify/", views.audit_verify, name="audit-verify"),
     path("work/audit/export/", views.audit_export, name="audit-export"),

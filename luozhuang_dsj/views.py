@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from inspections.selectors import department_work_counts
 from luozhuang_dsj import accounts, services
 from luozhuang_dsj import audit_export as audit_export_module
 from luozhuang_dsj.audit import audit_record, audit_verify_chain
@@ -74,12 +75,8 @@ def office_home(request: HttpRequest) -> HttpResponse:
 def department_home(request: HttpRequest) -> HttpResponse:
     department = request.user.department
     members = department.users.filter(is_active=True).prefetch_related("role_grants")
-    return render(request, "department/home.html", {"department": department, "members": members})
-
-
-@role_required(Role.INSPECTOR)
-def inspector_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "inspector/home.html", {})
+    context = {"department": department, "members": members, "counts": department_work_counts(department.pk)}
+    return render(request, "department/home.html", context)
 
 
 # ---- auditor -------------------------------------------------------------------------

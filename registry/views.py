@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from inspections.selectors import credit_rule_label, target_panel
 from luozhuang_dsj.forms import DepartmentForm
 from luozhuang_dsj.import_views import export_request, import_upload_page
 from luozhuang_dsj.lib.access import role_required
@@ -132,6 +133,8 @@ def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
         # Sub-registries and conflicts are department data: only the office sees every department's.
         sub_registries = sub_registries.filter(department_id=request.user.department_id)
         conflicts = conflicts.filter(inspector__department_id=request.user.department_id)
+    # 联合惩戒 flags, the credit class's reason and every department's results (互认共享).
+    panel = target_panel(target, today=timezone.localdate())
     return render(
         request,
         "registry/target_detail.html",
@@ -143,6 +146,9 @@ def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "conflicts": conflicts,
             "industry": division_name(target.industry_code),
             "may_edit": may_edit_targets(request.user),
+            "panel": panel,
+            "credit_rule": credit_rule_label(panel.credit.rule) if panel.credit else "",
+            "may_override": may_see_all_departments(request.user),
         },
     )
 

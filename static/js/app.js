@@ -10,6 +10,10 @@
     form.dataset.submitted = "1";
     form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
   });
+  // Buttons with data-print print the page (the inspection notice).
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print]")) window.print();
+  });
   // Buttons with data-confirm ask before submitting.
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-confirm]");

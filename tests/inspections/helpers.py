@@ -136,3 +136,51 @@ def declare_conflict(inspector_code: str, target: Target, user: User) -> None:
         reason="近亲属任职",
         declared_by=user,
     )
+
+
+# ---- doing the inspection -----------------------------------------------------------------------
+
+
+def drawn_task(world: World, staff: User, **values: object) -> Task:
+    """A joint task of 区市场监管局 and 区教育局, drawn: its inspections and teams exist."""
+    task = special_task(world, staff, **values)
+    executed(prepared(task, staff), staff)
+    return Task.objects.get(pk=task.pk)
+
+
+def serve_as(user: User, inspection, department: Department) -> Inspector:  # type: ignore[no-untyped-def]
+    """Link `user` to a serving team member of `department` on the inspection."""
+    assignment = (
+        inspection.assignments.filter(department=department, is_active=True)
+        .select_related("inspector")
+        .order_by("slot", "inspector__code")
+        .first()
+    )
+    Inspector.objects.filter(user=user).exclude(pk=assignment.inspector_id).update(user=None)
+    inspector = assignment.inspector
+    inspector.user = user
+    inspector.save(update_fields=["user"])
+    return inspector
+
+
+def result_code(code: str):  # type: ignore[no-untyped-def]
+    from inspections.models import ResultCode
+
+    return ResultCode.objects.get(code=code)
+
+
+def result_data(*codes: str, **values: object):  # type: ignore[no-untyped-def]
+    from inspections.services_results import ResultData
+
+    data = ResultData(codes=[result_code(code) for code in codes], inspected_on=timezone.localdate())
+    for name, value in values.items():
+        setattr(data, name, value)
+    return data
+
+
+def enter(user: User, inspection, matter: Matter, *codes: str, submit: bool = True, **values: object):  # type: ignore[no-untyped-def]
+    from inspections.services_results import result_save
+
+    return result_save(
+        actor=user, inspection=inspection, matter=matter, data=result_data(*codes, **values), submit=submit
+    )

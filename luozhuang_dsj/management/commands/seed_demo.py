@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from inspections.demo import inspections_demo_seed
 from luozhuang_dsj.demo import DEMO_PASSWORD, demo_accounts_seed
 from plans.demo import plans_demo_seed
 from registry.demo import demo_registries_seed
@@ -29,10 +30,18 @@ class Command(BaseCommand):
         users = demo_accounts_seed()
         report = demo_registries_seed(targets=targets, inspectors=inspectors, seed=seed)  # type: ignore[arg-type]
         plans_demo_seed()
+        inspections = inspections_demo_seed(seed=seed)  # type: ignore[arg-type]
         self.stdout.write(
             f"两库演示数据（种子 {seed}）：新增检查对象 {report.targets} 个、分库 {report.sub_registries} 个、"
             f"执法检查人员 {report.inspectors} 名、回避关系 {report.conflicts} 条。"
         )
+        if inspections.created:
+            self.stdout.write(
+                f"检查演示数据：已抽取联合抽查任务，抽中 {inspections.inspections} 户，部分结果已录入，"
+                "含责令改正、移交区教育局的事项和个案线索。"
+            )
+        elif inspections.note:
+            self.stdout.write(inspections.note)
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         for user in users:
             self.stdout.write(
