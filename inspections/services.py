@@ -698,13 +698,19 @@ def draw_adjust(
         out_assignment = inspection.assignments.get(inspector__code=adjustment.out, is_active=True)
         out_assignment.is_active = False
         out_assignment.save(update_fields=["is_active"])
-        InspectionAssignment.objects.create(
+        incoming = InspectionAssignment.objects.create(
             inspection=inspection,
             inspector=Inspector.objects.get(code=adjustment.incoming),
             department=out_assignment.department,
             slot=out_assignment.slot,
             is_expert=out_assignment.is_expert,
             adjustment=row,
+        )
+        notice_events.inspectors_assigned(
+            inspection=inspection,
+            inspector_ids=[incoming.inspector_id],
+            actor=actor,
+            why=f"抽取后人员调整：替换 {adjustment.out}（{adjustment.reason}）。",
         )
         audit_record(
             action="draw.adjust",

@@ -19,6 +19,7 @@ from luozhuang_dsj.audit import audit_record
 from luozhuang_dsj.lib.deadlines import deadline_after
 from luozhuang_dsj.lib.roles import Role
 from luozhuang_dsj.models import User
+from notices import events
 from registry.models import Department
 
 # A receiving department answers a hand-off (accepts or returns it) within this many days.
@@ -120,6 +121,8 @@ def follow_up_create(
             accept_deadline=deadline_after(today, HANDOVER_ANSWER_DAYS) if handover else None,
             created_by=actor,
         )
+        if handover:
+            events.handoff_received(follow_up=follow_up, actor=actor)
         audit_record(
             action="follow_up.create",
             actor=actor,

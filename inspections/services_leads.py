@@ -29,6 +29,7 @@ from luozhuang_dsj.lib.deadlines import deadline_after
 from luozhuang_dsj.lib.masking import mask_phone
 from luozhuang_dsj.lib.roles import Role
 from luozhuang_dsj.models import User
+from notices import events
 from plans.models import Matter, Method, PlanItem
 from plans.services import PlanItemData
 from registry import credit_code as credit_codes
@@ -351,6 +352,12 @@ def lead_case_check(
                 )
                 for inspector in data.inspectors
             ]
+        )
+        events.inspectors_assigned(
+            inspection=inspection,
+            inspector_ids=[inspector.pk for inspector in data.inspectors],
+            actor=actor,
+            why=f"个案检查（线索 {locked.number}），计划检查日期 {data.scheduled_date:%Y-%m-%d}。",
         )
         before = lead_snapshot(locked)
         locked.target, locked.task, locked.status = target, task, CaseLead.Status.CHECKING

@@ -10,9 +10,11 @@ transaction of the change (before its audit event, which stays the last step).
 | a draw executed | draw.executed | each drawn inspector with a login account; the task departments' staff and heads not already told as inspectors |
 | plan deadline in 3 working days | plan.due | see `notices.reminders` |
 
-The actor is never among the recipients. Issues 6 and 7 add their events here
-(kinds inspection.assigned, handoff.received, objection.filed, publication.due; see
-docs/CONVENTIONS.md, "Notifications").
+| an inspector put on a team after the draw (adjustment, case check) | inspection.assigned | that inspector's login account |
+| a finding handed off (移交) | handoff.received | the receiving department's staff and heads |
+
+The actor is never among the recipients. Issue 7 adds its events here (objection.filed,
+publication.due; see docs/CONVENTIONS.md, "Notifications").
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from notices.models import Notification
 from notices.services import notify
 
 if TYPE_CHECKING:
-    from inspections.models import Draw
+    from inspections.models import Draw, FollowUp, Inspection
     from plans.models import AnnualPlan
 
 
@@ -137,4 +139,30 @@ def draw_executed(*, draw: Draw, actor: User) -> None:
         title=f"随机抽取已执行：{draw.task.title}",
         body=f"{_task_line(draw)}\n抽取时间：{_when(draw.executed_at)}；抽中 {len(draw.selected)} 户。",
         link=reverse("draw-detail", args=[draw.pk]),
+    )
+
+
+# ---- inspections (issue 6) ------------------------------------------------------------------------
+
+
+def inspectors_assigned(*, inspection: Inspection, inspector_ids: list[int], actor: User, why: str) -> None:
+    """Inspectors put on a team after the draw: a replacement (调整) or a case check's team."""
+    notify(
+        recipients=selectors.inspector_accounts(inspector_ids, excluding=actor),
+        kind=Notification.Kind.INSPECTION_ASSIGNED,
+        title=f"您被派参加检查：{inspection.target.name}",
+        body=f"{why}\n抽查任务：{inspection.task.code} {inspection.task.title}。请在“我的检查”中查看。",
+        link=reverse("inspector-home"),
+    )
+
+
+def handoff_received(*, follow_up: FollowUp, actor: User) -> None:
+    """A finding handed to the competent or approving department (谁审批、谁监管，谁主管、谁监管)."""
+    due = f"请于 {follow_up.accept_deadline:%Y-%m-%d} 前接收或退回。" if follow_up.accept_deadline else ""
+    notify(
+        recipients=selectors.department_people([follow_up.department_id], excluding=actor),
+        kind=Notification.Kind.HANDOFF_RECEIVED,
+        title=f"收到移交：{follow_up.target.name}",
+        body=f"{follow_up.origin_department.short_name}移交的检查发现需要贵单位后续监管。{due}",
+        link=reverse("follow-up-detail", args=[follow_up.pk]),
     )

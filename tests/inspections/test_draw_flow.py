@@ -333,3 +333,30 @@ def test_joint_visits_put_both_tasks_inspections_of_a_target_in_one_visit(world,
     )
     assert alone.count() == 35
     assert all(inspection.visit.inspections.count() == 1 for inspection in alone)
+
+
+def test_the_replacement_inspector_is_told_of_the_assignment(world, task, staff):
+    from notices.models import Notification
+    from tests.conftest import make_user
+
+    make_inspector("SCJG-05", world.scjg)
+    accounts = {}
+    for inspector in Inspector.objects.filter(department=world.scjg, code__startswith="SCJG-"):
+        inspector.user = accounts[inspector.code] = make_user(
+            f"acct-{inspector.code.lower()}", "SCJG", "inspector"
+        )
+        inspector.save(update_fields=["user"])
+    draw = executed(prepared(task, staff), staff)
+    Notification.objects.all().delete()
+    team = draw.teams[0]
+    row = services.draw_adjust(
+        actor=staff,
+        draw=draw,
+        target_key=team["target"],
+        inspector_out=team["slots"][0]["inspectors"][0],
+        reason="出差",
+    )
+    notified = Notification.objects.filter(kind="inspection.assigned")
+    assert list(notified.values_list("recipient__username", flat=True)) == [
+        accounts[row.inspector_in].username
+    ]

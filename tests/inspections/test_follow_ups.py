@@ -51,11 +51,13 @@ def _handover(staff, finding, jyj):
     )
 
 
-def test_deadlines_count_calendar_days_and_are_met_on_the_day():
+@pytest.mark.django_db
+def test_deadlines_count_working_days_and_are_met_on_the_day():
+    # 2026 劳动节: 1–5 May off, Saturday 9 May a make-up working day.
     day = datetime.date(2026, 4, 30)
-    assert deadline_after(day, 5) == datetime.date(2026, 5, 5)
-    assert not is_overdue(datetime.date(2026, 5, 5), today=datetime.date(2026, 5, 5))
-    assert is_overdue(datetime.date(2026, 5, 5), today=datetime.date(2026, 5, 6))
+    assert deadline_after(day, 5) == datetime.date(2026, 5, 11)
+    assert not is_overdue(datetime.date(2026, 5, 11), today=datetime.date(2026, 5, 11))
+    assert is_overdue(datetime.date(2026, 5, 11), today=datetime.date(2026, 5, 12))
 
 
 def test_a_hand_off_appears_in_the_receiving_departments_queue_and_its_acceptance_is_audited(
@@ -195,3 +197,18 @@ def test_a_judicial_transfer_is_closed_with_its_outcome(world, finding, staff):
         actor=staff, follow_up=transfer, outcome="公安机关已立案", document_number="罗公刑〔2026〕8号"
     )
     assert (closed.status, closed.document_number) == (FollowUp.Status.DONE, "罗公刑〔2026〕8号")
+
+
+def test_a_hand_off_notifies_exactly_the_receiving_departments_staff_and_heads(
+    world, finding, staff, outsider, head
+):
+    from notices.models import Notification
+    from tests.conftest import make_user
+
+    jyj_head = make_user("jyjhead1", "JYJ", "dept_head")
+    handover = _handover(staff, finding, world.jyj)
+    notified = Notification.objects.filter(kind="handoff.received")
+    assert sorted(notified.values_list("recipient__username", flat=True)) == sorted(
+        [outsider.username, jyj_head.username]
+    )
+    assert set(notified.values_list("link", flat=True)) == {f"/work/follow-ups/{handover.pk}/"}
