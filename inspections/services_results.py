@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from disclosure.services import publications_open
 from inspections.models import (
     FindingLevel,
     FollowUp,
@@ -672,6 +673,7 @@ def inspection_close(*, actor: User, inspection: Inspection, summary: str, impos
         locked.closed_at, locked.closed_by = timezone.now(), actor
         locked.finding_level = level
         locked.save(update_fields=["status", "summary", "closed_at", "closed_by", "finding_level"])
+        publications_open(inspection=locked)
         task_closed = False
         if not locked.task.inspections.exclude(status__in=Inspection.CLOSED_STATUSES).exists():
             Task.objects.filter(pk=locked.task_id).update(

@@ -19,6 +19,7 @@ from inspections.services_results import (
 )
 from luozhuang_dsj.lib.roles import Role
 from luozhuang_dsj.models import AuditEvent
+from notices.workdays import add_working_days
 from plans.models import ExemptionItem
 from registry.models import Target, TargetChange
 from tests.conftest import client_for, make_user
@@ -282,6 +283,12 @@ def test_the_joint_summary_waits_for_every_department_then_closes_the_inspection
         inspection_close(actor=outsider, inspection=inspection, summary="汇总", impossible=False)
     closed = inspection_close(actor=staff, inspection=inspection, summary="联合检查完毕", impossible=False)
     assert (closed.status, closed.finding_level, closed.closed_by) == ("done", 2, staff)
+    # 谁检查、谁公开: each department's results await its own publication, due in 20 working days.
+    closed_on = timezone.localdate(closed.closed_at)
+    assert sorted(closed.publications.values_list("department__code", "status", "closed_on", "due_on")) == [
+        ("JYJ", "pending", closed_on, add_working_days(closed_on, 20)),
+        ("SCJG", "pending", closed_on, add_working_days(closed_on, 20)),
+    ]
     assert Task.objects.get(pk=task.pk).status == Task.Status.DRAWN
     with pytest.raises(ValidationError):
         enter(scjg_inspector, inspection, world.food, "01")
