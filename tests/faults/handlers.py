@@ -8,6 +8,7 @@ Each applied effect is also written to a file, so the test can count them.
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -33,3 +34,18 @@ def slow_job(job: Job, progress) -> None:  # type: ignore[no-untyped-def]
     applied = Job.objects.filter(pk=job.pk, result__isnull=True).update(result={"effect": "applied"})
     if applied:
         _append(folder / f"{job.pk}.effects", "applied")
+
+
+# A draw that pauses after writing its inspections and before its transaction commits, so
+# that a test can kill the worker exactly there (see test_draw_worker_killed.py).
+if os.environ.get("FAULT_DRAW_PAUSE"):
+    from inspections import services as _draw_services
+
+    _create_inspections = _draw_services._create_inspections
+
+    def _create_inspections_then_pause(draw, execution):  # type: ignore[no-untyped-def]
+        _create_inspections(draw, execution)
+        _append(Path(os.environ["FAULT_DRAW_FOLDER"]) / "draw.written", str(time.time()))
+        time.sleep(float(os.environ["FAULT_DRAW_PAUSE"]))
+
+    _draw_services._create_inspections = _create_inspections_then_pause
