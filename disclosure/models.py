@@ -14,7 +14,7 @@ import datetime
 from django.conf import settings
 from django.db import models
 
-from inspections.models import Inspection
+from inspections.models import Inspection, MatterResult, Task
 from registry.models import Department
 
 PUBLICATION_WORKING_DAYS = 20
@@ -74,3 +74,55 @@ class ResultPublication(models.Model):
 
             return timezone.localdate(self.published_at) > self.due_on
         return today > self.due_on
+
+
+class PublishedResult(models.Model):
+    """One published matter result as the public sees it: only public fields, copied at
+    publication (the public side reads this table, never the staff tables). A business
+    page and the search read it by credit code; open data and the public API list it.
+
+    Personal data never enters this table: no inspector, no operator's name unless masked
+    (个体工商户: 张*), no ID or phone number, no personal address.
+    """
+
+    publication = models.ForeignKey(
+        ResultPublication, verbose_name="公开批次", on_delete=models.PROTECT, related_name="rows"
+    )
+    result = models.OneToOneField(
+        MatterResult, verbose_name="检查结果", on_delete=models.PROTECT, related_name="public_row"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name="检查部门", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    task = models.ForeignKey(Task, verbose_name="抽查任务", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField("年度")
+    credit_code = models.CharField("统一社会信用代码/对象标识", max_length=40)
+    target_name = models.CharField("检查对象名称", max_length=200)
+    target_kind = models.CharField("对象类型", max_length=10)
+    operator_masked = models.CharField("经营者（已脱敏）", max_length=100, blank=True)
+    town_name = models.CharField("所属镇街", max_length=50, blank=True)
+    task_code = models.CharField("任务编号", max_length=40)
+    task_title = models.CharField("任务名称", max_length=200)
+    matter_code = models.CharField("事项编号", max_length=30)
+    matter_name = models.CharField("抽查事项", max_length=200)
+    result_codes = models.CharField("结果代码", max_length=100, help_text="以“、”分隔")
+    result_label = models.CharField("检查结果", max_length=300)
+    outcome = models.CharField("结果性质", max_length=20)
+    inspected_on = models.DateField("检查日期", null=True, blank=True)
+    published_at = models.DateTimeField("公开时间")
+    corrected_label = models.CharField("更正后结果", max_length=300, blank=True)
+    correction_note = models.TextField("更正说明", blank=True)
+    corrected_at = models.DateTimeField("更正时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "公开的检查结果"
+        verbose_name_plural = "公开的检查结果"
+        ordering = ["-published_at", "pk"]
+        indexes = [
+            models.Index(fields=["credit_code", "-published_at"], name="public_result_business"),
+            models.Index(fields=["department", "year"], name="public_result_department"),
+            models.Index(fields=["-published_at"], name="public_result_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target_name} · {self.matter_name} · {self.result_label}"

@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "inspections",
     "disclosure",
     "notices",
+    "office",
+    "exchange",
     # After the project's apps: its failed-login receiver must run after ours (audit order).
     "axes",
 ]

@@ -32,6 +32,8 @@ urlpatterns = [
     path("work/", include("plans.urls")),
     path("work/", include("inspections.urls")),
     path("work/", include("notices.urls")),
+    path("work/office/", include("office.urls")),
+    path("work/exchange/", include("exchange.urls")),
     path("work/inspector/", inspection_views.inspector_home, name="inspector-home"),
     path("work/audit/", views.audit_home, name="audit-home"),
     path("work/audit/verify/", views.audit_verify, name="audit-verify"),
