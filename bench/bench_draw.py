@@ -73,7 +73,8 @@ def ensure_database() -> None:
 
 def clear_bench_tasks() -> None:
     """Earlier runs' tasks, draws and inspections (the targets are kept). The bench
-    database is the benchmark's own, so its inspection tables are simply emptied."""
+    database is the benchmark's own, so its inspection tables are simply emptied (CASCADE:
+    with the results, follow-ups and publications that reference them)."""
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -82,7 +83,7 @@ def clear_bench_tasks() -> None:
             " inspections_drawadjustment, inspections_draw, inspections_taskdepartment_matters,"
             " inspections_taskdepartment_expertise, inspections_taskdepartment, inspections_task_sub_registries,"
             " inspections_task_towns, inspections_task_expert_expertise, inspections_task_joint_visit_tasks,"
-            " inspections_task"
+            " inspections_task CASCADE"
         )
 
 
