@@ -11,7 +11,6 @@ from decimal import Decimal
 
 from django.db import connection
 from django.db.models import CharField, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Collate
 from django.utils import timezone
 
 from inspections import draw as protocol
@@ -94,8 +93,9 @@ def _frame_queryset(task: Task, *, today: datetime.date) -> QuerySet[Target]:
 def frame_strata(task: Task, *, today: datetime.date) -> dict[str, list[str]]:
     """Every candidate's key, by stratum (the risk class, or ALL), for the frame file.
 
-    On PostgreSQL the keys come through COPY, sorted in code-point order (COLLATE "C")
-    by the server: a million rows in about a second, and already in frame order.
+    On PostgreSQL the keys come through COPY (a million rows in about a second) and are
+    sorted here: Python compares strings by code point, the frame's order, and sorts a
+    million short lines faster than the server does with COLLATE "C".
     """
     queryset = _frame_queryset(task, today=today)
     stratum = F("risk_class") if task.is_stratified else Value(ALL_STRATUM, output_field=CharField())
@@ -105,7 +105,8 @@ def frame_strata(task: Task, *, today: datetime.date) -> dict[str, list[str]]:
         for name, code in stream_values(queryset.order_by(), "stratum", "code"):
             strata[name].append(code)
         return dict(strata)
-    lines = copy_lines(queryset.order_by(Collate("stratum", "C"), Collate("code", "C")), "stratum", "code")
+    lines = copy_lines(queryset.order_by(), "stratum", "code")
+    lines.sort()  # by stratum, then key: TAB sorts before every character of a key
     strata = {}
     start = 0
     while start < len(lines):

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from inspections import selectors, services
 from inspections.draw import verifier
+from inspections.draw.frame import build_frame_from_strata
 from inspections.models import Draw, Inspection, InspectionAssignment, Task
 from luozhuang_dsj.models import AuditEvent
 from registry.models import Inspector, Target
@@ -53,6 +54,23 @@ def test_the_preview_counts_strata_samples_and_exclusions(world, task):
     }
     assert preview.excluded == {"登记状态非存续": 1, "排除期内已就本任务事项接受检查": 0}
     assert (preview.in_scope, preview.frame_size) == (40, 39)
+
+
+def test_the_frame_lists_keys_in_code_point_order_whatever_the_database_collation(world, task):
+    keys = ["项目-甲", "a-site-1", "项目-乙", "Z-site-2", "0-site"]
+    extra = Target.objects.bulk_create([Target(code=key, name=f"对象{key}", risk_class="A") for key in keys])
+    world.registry.targets.add(*extra)
+    strata = selectors.frame_strata(task, today=timezone.localdate())
+    frame = dict(build_frame_from_strata(strata).strata)
+    assert [key for key in frame["A"] if key in keys] == [
+        "0-site",
+        "Z-site-2",
+        "a-site-1",
+        "项目-乙",
+        "项目-甲",
+    ]
+    assert list(frame["A"]) == sorted(frame["A"])
+    assert sum(len(stratum) for stratum in frame.values()) == 45
 
 
 def test_prepare_freezes_the_frame_and_pool_and_publishes_only_the_commitment(world, task, staff):
