@@ -71,6 +71,8 @@ def test_the_frame_lists_keys_in_code_point_order_whatever_the_database_collatio
     ]
     assert list(frame["A"]) == sorted(frame["A"])
     assert sum(len(stratum) for stratum in frame.values()) == 45
+    placed = {key: name for name, stratum in strata.items() for key in stratum}
+    assert placed == dict(Target.objects.values_list("code", "risk_class"))
 
 
 def test_prepare_freezes_the_frame_and_pool_and_publishes_only_the_commitment(world, task, staff):
