@@ -267,7 +267,7 @@ def objection_done(request: HttpRequest, reference: str) -> HttpResponse:
             "decided_at",
             "decision_reason",
             "department__name",
-            "published_result__pk",
+            "published_result__id",
             "published_result__target_name",
             "published_result__credit_code",
             "published_result__matter_name",
