@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -29,7 +28,6 @@ from luozhuang_dsj.lib.access import user_has_role
 from luozhuang_dsj.lib.deadlines import deadline_after
 from luozhuang_dsj.lib.masking import mask_name
 from luozhuang_dsj.lib.roles import Role
-from luozhuang_dsj.lib.uploads import UploadError, check_evidence
 from luozhuang_dsj.models import User
 from notices import events
 from registry.models import Target
@@ -43,7 +41,6 @@ OUTCOME_ORDER = [
     ResultCode.Outcome.NOT_APPLICABLE,
     ResultCode.Outcome.CLEAN,
 ]
-OBJECTION_MAX_FILES = 5
 
 
 def publications_open(*, inspection: Inspection) -> list[ResultPublication]:
@@ -186,25 +183,6 @@ def _new_reference() -> str:
     return f"YY{timezone.localdate():%Y%m%d}{secrets.token_hex(3).upper()}"
 
 
-def objection_files_check(files: Sequence[UploadedFile]) -> list[tuple[UploadedFile, Any]]:
-    """Every file checked by content before anything is written; one bad file refuses all."""
-    limit = settings.RESULT_ATTACHMENT_MAX_BYTES
-    if len(files) > OBJECTION_MAX_FILES:
-        raise ValidationError({"attachments": [f"最多上传 {OBJECTION_MAX_FILES} 个附件。"]})
-    checked = []
-    for upload in files:
-        if upload.size is not None and upload.size > limit:
-            raise ValidationError(
-                {"attachments": [f"“{upload.name}”过大：单个附件上限 {limit / 1024 / 1024:.1f} MB。"]}
-            )
-        try:
-            evidence = check_evidence(upload, max_bytes=limit)
-        except UploadError as error:
-            raise ValidationError({"attachments": [f"“{upload.name}”：{error}"]}) from None
-        checked.append((upload, evidence))
-    return checked
-
-
 def objection_file(
     *,
     row: PublishedResult,
@@ -220,7 +198,11 @@ def objection_file(
         problems["reason"] = ["请写明异议理由。"]
     if problems:
         raise ValidationError(problems)
-    checked = objection_files_check(files)
+    # The results' own check (by content, size and count); imported here because the
+    # results module imports this one (publications_open).
+    from inspections.services_results import attachments_check
+
+    checked = attachments_check(None, files)
     stored: list[ObjectionAttachment] = []
     try:
         with transaction.atomic():

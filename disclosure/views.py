@@ -22,6 +22,7 @@ from luozhuang_dsj.lib.client_ip import client_ip
 from luozhuang_dsj.lib.pagination import CappedPaginator
 from luozhuang_dsj.lib.ratelimit import rate_limit
 from notices.selectors import roster_groups
+from plans.views import apply_errors
 from registry import credit_code
 from registry.models import Department, Target
 
@@ -255,11 +256,7 @@ def objection_new(request: HttpRequest, pk: int) -> HttpResponse:
                 client_ip=client_ip(request),
             )
         except ValidationError as error:
-            for field, messages in (
-                error.message_dict.items() if hasattr(error, "error_dict") else [(None, error.messages)]
-            ):
-                for message in messages:
-                    form.add_error(field if field in form.fields else None, message)
+            apply_errors(form, error)
         else:
             request.session["objection_reference"] = objection.reference
             return redirect("public-objection-done", reference=objection.reference)
