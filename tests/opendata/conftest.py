@@ -1,0 +1,20 @@
+import datetime
+
+import pytest
+
+from opendata.snapshots import snapshot_write
+from tests.opendata.helpers import build_open_world
+
+DAY = datetime.date(2026, 11, 26)
+
+
+@pytest.fixture
+def open_world(office_user, staff, outsider, head, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    settings.OPENDATA_ROOT = None
+    return build_open_world(office_user, staff, outsider, head)
+
+
+@pytest.fixture
+def snapshot(open_world):
+    return snapshot_write(day=DAY)
