@@ -24,7 +24,7 @@ MAX_PAGE_SIZE = 200
 ERROR = inline_serializer("PublicError", fields={"detail": serializers.CharField()})
 ERRORS = {
     400: OpenApiResponse(
-        inline_serializer("PublicFilterErrors", fields={}),
+        {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
         description="筛选条件有误：各字段的错误信息（如年度不是整数、结果性质不在可选值中）。",
     ),
     404: OpenApiResponse(ERROR, description="翻页游标无效。"),
@@ -56,13 +56,19 @@ class PublicAPIView(generics.ListAPIView):
 
 
 class ResultFilter(django_filters.FilterSet):
-    credit_code = django_filters.CharFilter(field_name="credit_code", help_text="统一社会信用代码/对象标识（精确匹配）")
+    credit_code = django_filters.CharFilter(
+        field_name="credit_code", help_text="统一社会信用代码/对象标识（精确匹配）"
+    )
     department = django_filters.CharFilter(field_name="department__code", help_text="检查部门代码，如 SCJG")
     year = IntegerFilter(field_name="year", min_value=1, max_value=9999, help_text="年度")
     outcome = django_filters.ChoiceFilter(choices=ResultCode.Outcome.choices, help_text="结果性质")
 
 
-@extend_schema(summary="已公开的检查结果", tags=["公开数据"], responses={200: public.PublicResultSerializer(many=True), **ERRORS})
+@extend_schema(
+    summary="已公开的检查结果",
+    tags=["公开数据"],
+    responses={200: public.PublicResultSerializer(many=True), **ERRORS},
+)
 class ResultList(PublicAPIView):
     """已公开的抽查检查结果，按公开时间从新到旧；可按信用代码、部门、年度、结果性质筛选。"""
 
@@ -71,19 +77,24 @@ class ResultList(PublicAPIView):
     pagination_class = _cursor_pagination("-published_at", "-id")
 
     def get_queryset(self):
-        return published_results().select_related("department").only(
-            *(
-                f
-                for f in public.PublicResultSerializer().fields
-                if f not in ("department_code", "department_name", "outcome_label")
-            ),
-            "department__code",
-            "department__name",
+        return (
+            published_results()
+            .select_related("department")
+            .only(
+                *(
+                    f
+                    for f in public.PublicResultSerializer().fields
+                    if f not in ("department_code", "department_name", "outcome_label")
+                ),
+                "department__code",
+                "department__name",
+            )
         )
 
 
-class PlanFilter(django_filters.FilterSet):
-    year = IntegerFilter(field_name="plan__year", min_value=1, max_value=9999, help_text="计划年度")
+class CurrentVersionFilter(django_filters.FilterSet):
+    """`current`: the latest published version only (true) or the superseded ones (false)."""
+
     current = django_filters.BooleanFilter(
         method="filter_current", help_text="true 只列现行版本，false 只列已被调整替代的历史版本"
     )
@@ -92,7 +103,15 @@ class PlanFilter(django_filters.FilterSet):
         return queryset.filter(is_current=value)
 
 
-@extend_schema(summary="已公开的年度抽查计划", tags=["公开数据"], responses={200: public.PublicPlanSerializer(many=True), **ERRORS})
+class PlanFilter(CurrentVersionFilter):
+    year = IntegerFilter(field_name="plan__year", min_value=1, max_value=9999, help_text="计划年度")
+
+
+@extend_schema(
+    summary="已公开的年度抽查计划",
+    tags=["公开数据"],
+    responses={200: public.PublicPlanSerializer(many=True), **ERRORS},
+)
 class PlanList(PublicAPIView):
     """已公开的年度抽查计划的各个版本（含历次调整），按公开时间从新到旧。"""
 
@@ -111,18 +130,14 @@ class PlanList(PublicAPIView):
         )
 
 
-class MatterListFilter(django_filters.FilterSet):
+class MatterListFilter(CurrentVersionFilter):
     department = django_filters.CharFilter(field_name="department__code", help_text="部门代码，如 SCJG")
-    current = django_filters.BooleanFilter(
-        method="filter_current", help_text="true 只列现行版本，false 只列历史版本"
-    )
-
-    def filter_current(self, queryset, name, value):
-        return queryset.filter(is_current=value)
 
 
 @extend_schema(
-    summary="已公开的随机抽查事项清单", tags=["公开数据"], responses={200: public.PublicMatterListSerializer(many=True), **ERRORS}
+    summary="已公开的随机抽查事项清单",
+    tags=["公开数据"],
+    responses={200: public.PublicMatterListSerializer(many=True), **ERRORS},
 )
 class MatterListList(PublicAPIView):
     """各部门已公开的随机抽查事项清单的各个版本，按公开时间从新到旧。"""
@@ -132,7 +147,9 @@ class MatterListList(PublicAPIView):
     pagination_class = _cursor_pagination("-published_at", "-id")
 
     def get_queryset(self):
-        newer = MatterListVersion.objects.filter(department=OuterRef("department"), number__gt=OuterRef("number"))
+        newer = MatterListVersion.objects.filter(
+            department=OuterRef("department"), number__gt=OuterRef("number")
+        )
         return MatterListVersion.objects.select_related("department").annotate(is_current=~Exists(newer))
 
 
@@ -141,7 +158,9 @@ class DrawFilter(django_filters.FilterSet):
     task_code = django_filters.CharFilter(field_name="task__code", help_text="任务编号")
 
 
-@extend_schema(summary="随机抽取", tags=["公开数据"], responses={200: public.PublicDrawSerializer(many=True), **ERRORS})
+@extend_schema(
+    summary="随机抽取", tags=["公开数据"], responses={200: public.PublicDrawSerializer(many=True), **ERRORS}
+)
 class DrawList(PublicAPIView):
     """随机抽取的承诺、计划时间、状态和取消理由，按承诺时间从新到旧。"""
 

@@ -109,10 +109,20 @@ OUTCOME_LABELS = dict(ResultCode.Outcome.choices)
 
 RESULT_FIELDS = (
     Field("id", "记录编号", INTEGER, "公开结果的稳定编号，同一结果在各期快照和接口中编号不变。"),
-    Field("credit_code", "统一社会信用代码/对象标识", TEXT, "市场主体的统一社会信用代码；产品、项目、场所为名录库标识。"),
+    Field(
+        "credit_code",
+        "统一社会信用代码/对象标识",
+        TEXT,
+        "市场主体的统一社会信用代码；产品、项目、场所为名录库标识。",
+    ),
     Field("target_name", "检查对象名称", TEXT, "检查对象的登记名称。"),
     Field("target_kind", "对象类型", TEXT, "企业、个体工商户、农民专业合作社、其他组织、产品、项目或场所。"),
-    Field("operator_masked", "经营者（已脱敏）", TEXT, "仅个体工商户填写，姓名只保留姓氏（如“张*”）；其他对象为空。"),
+    Field(
+        "operator_masked",
+        "经营者（已脱敏）",
+        TEXT,
+        "仅个体工商户填写，姓名只保留姓氏（如“张*”）；其他对象为空。",
+    ),
     Field("town_name", "所属镇街", TEXT, "检查对象所在的镇（街道）。"),
     Field("department_code", "检查部门代码", TEXT, "实施检查并公开结果的部门的代码。"),
     Field("department_name", "检查部门", TEXT, "实施检查并公开结果的部门（谁检查、谁公开）。"),
@@ -124,7 +134,9 @@ RESULT_FIELDS = (
     Field("result_codes", "结果代码", TEXT, "检查结果代码，多个以“、”分隔。"),
     Field("result_label", "检查结果", TEXT, "公开的检查结果。"),
     Field("outcome", "结果性质代码", TEXT, "clean、problem、corrected、followup、not_applicable 或 status。"),
-    Field("outcome_label", "结果性质", TEXT, "未发现问题、发现问题、已改正、待后续处理、不涉及或登记状态变化。"),
+    Field(
+        "outcome_label", "结果性质", TEXT, "未发现问题、发现问题、已改正、待后续处理、不涉及或登记状态变化。"
+    ),
     Field("inspected_on", "检查日期", DATE, "实施检查的日期。"),
     Field("published_at", "公开时间", DATETIME, "结果公开的时间。"),
     Field("corrected_label", "更正后结果", TEXT, "经异议处理更正后的结果；未更正为空。"),
@@ -281,12 +293,17 @@ MATTER_FIELDS = (
 )
 
 
+MATTER_RECORD = MATTER_FIELDS[6:]  # the fields of the version's snapshot records
+
+
 def matter_rows() -> Iterator[dict[str, Any]]:
     versions = (
         MatterListVersion.objects.select_related("department")
         .annotate(
             superseded=Exists(
-                MatterListVersion.objects.filter(department=OuterRef("department"), number__gt=OuterRef("number"))
+                MatterListVersion.objects.filter(
+                    department=OuterRef("department"), number__gt=OuterRef("number")
+                )
             )
         )
         .order_by("department__code", "number")
@@ -304,24 +321,8 @@ def matter_rows() -> Iterator[dict[str, Any]]:
             yield {
                 **head,
                 **{
-                    key: record.get(key, [] if key in ("methods", "expertise") else "")
-                    for key in (
-                        "code",
-                        "check_type",
-                        "name",
-                        "target_scope",
-                        "category",
-                        "methods",
-                        "inspecting_body",
-                        "legal_basis",
-                        "ratio_cap",
-                        "default_ratio",
-                        "frequency",
-                        "expertise",
-                        "source",
-                        "catalog_key",
-                        "note",
-                    )
+                    spec.key: record.get(spec.key, [] if spec.type == TEXT_LIST else "")
+                    for spec in MATTER_RECORD
                 },
             }
 

@@ -48,7 +48,9 @@ class PublicationsFeed(Feed):
 
     def item_description(self, publication: ResultPublication) -> str:
         first = publication.public_rows[0]
-        lines = [f"{row.matter_name}：{row.corrected_label or row.result_label}" for row in publication.public_rows]
+        lines = [
+            f"{row.matter_name}：{row.corrected_label or row.result_label}" for row in publication.public_rows
+        ]
         return f"{first.credit_code} {first.target_name}（{first.task_code}）。" + "；".join(lines)
 
     def item_link(self, publication: ResultPublication) -> str:

@@ -95,6 +95,7 @@ class PublicMatterSerializer(serializers.Serializer):
     frequency = serializers.CharField(help_text="抽查频次")
     expertise = serializers.ListField(child=serializers.CharField(), help_text="所需业务专长")
     source = serializers.CharField(help_text="事项来源")
+    catalog_key = serializers.CharField(help_text="省级清单事项标识；本地事项为空")
     note = serializers.CharField(help_text="备注")
 
 

@@ -43,9 +43,7 @@ BUILDS = ".builds"
 LATEST = "latest"
 MANIFEST = "manifest.json"
 DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-FILE_NAMES = frozenset(
-    {f"{key}.{extension}" for key in DATASETS for extension in FORMATS} | {MANIFEST}
-)
+FILE_NAMES = frozenset({f"{key}.{extension}" for key in DATASETS for extension in FORMATS} | {MANIFEST})
 
 
 def opendata_root() -> Path:
@@ -139,7 +137,10 @@ def _write_dataset(directory: Path, dataset: Dataset, generated_at: str) -> dict
     counts = {
         "csv": write_csv(directory / f"{dataset.key}.csv", dataset.headers, dataset.table_rows()),
         "xlsx": write_xlsx(
-            directory / f"{dataset.key}.xlsx", dataset.headers, dataset.table_rows(), sheet_title=dataset.title
+            directory / f"{dataset.key}.xlsx",
+            dataset.headers,
+            dataset.table_rows(),
+            sheet_title=dataset.title,
         ),
         "json": _write_json(directory / f"{dataset.key}.json", dataset, generated_at),
     }
@@ -212,7 +213,9 @@ def snapshot_write(*, day: datetime.date | None = None) -> Snapshot:
         build.mkdir()
         generated_at = now.replace(microsecond=0).isoformat()
         with _consistent_read():
-            datasets = {key: _write_dataset(build, dataset, generated_at) for key, dataset in DATASETS.items()}
+            datasets = {
+                key: _write_dataset(build, dataset, generated_at) for key, dataset in DATASETS.items()
+            }
         manifest = {"date": day.isoformat(), "generated_at": generated_at, "datasets": datasets}
         with open(build / MANIFEST, "w", encoding="utf-8") as handle:
             json.dump(manifest, handle, ensure_ascii=False, indent=2)

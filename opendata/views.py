@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime
 
-
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control

@@ -45,6 +45,7 @@ class OpenWorld:
     plan: AnnualPlan | None = None
     filed_plan: AnnualPlan | None = None
     matter_list: MatterListVersion | None = None
+    base: object = None  # tests.inspections.helpers.World
 
 
 def _task(department: Department, user: User, number: int, year: int) -> Task:
@@ -94,7 +95,9 @@ def _result(task: Task, target: Target, matter: Matter, user: User, code: str) -
     return result
 
 
-def publish_row(result: MatterResult, *, status: str, published_at: datetime.datetime, **values) -> PublishedResult:
+def publish_row(
+    result: MatterResult, *, status: str, published_at: datetime.datetime, **values
+) -> PublishedResult:
     """The public row as the publication writes it (the portal's publish service)."""
     inspection = result.inspection
     publication, _ = ResultPublication.objects.get_or_create(
@@ -145,13 +148,15 @@ def build_open_world(office_user: User, staff: User, outsider: User, head: User)
         legal_representative=PERSONAL["operator"],
         address=PERSONAL["address"],
     )
-    Target.objects.filter(pk=school.pk).update(name="=HYPERLINK(\"http://example.com\")培训学校")
+    Target.objects.filter(pk=school.pk).update(name='=HYPERLINK("http://example.com")培训学校')
     shop.refresh_from_db()
     school.refresh_from_db()
     Inspector.objects.filter(code="SCJG-01").update(
-        name=PERSONAL["inspector"], phone=PERSONAL["inspector_phone"], certificate_number=PERSONAL["certificate"]
+        name=PERSONAL["inspector"],
+        phone=PERSONAL["inspector_phone"],
+        certificate_number=PERSONAL["certificate"],
     )
-    open_world = OpenWorld(scjg=scjg, jyj=jyj)
+    open_world = OpenWorld(scjg=scjg, jyj=jyj, base=world)
     t1 = _task(scjg, staff, 1, 2026)
     t2 = _task(jyj, outsider, 1, 2025)
     published = ResultPublication.Status.PUBLISHED

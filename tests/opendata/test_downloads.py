@@ -45,17 +45,78 @@ def expected_results(world):
     clean, shop, school = (world.results[key] for key in ("clean", "shop", "school"))
     food_code, food = clean.matter_code, clean.matter_name
     return [
-        [clean.pk, clean.credit_code, "罗庄测试商贸有限公司1号", "企业", "", "罗庄街道", "SCJG", "罗庄区市场监督管理局",
-         2026, "SCJG-2026-001", "区市场监管局2026年第1次抽查", food_code, food, "01", "未发现问题", "clean",
-         "未发现问题", "2026-10-10", "2026-11-02 10:00:00", "", "", ""],
-        [shop.pk, shop.credit_code, "罗庄区小明烧烤店", "个体工商户", "王*", "罗庄街道", "SCJG", "罗庄区市场监督管理局",
-         2026, "SCJG-2026-001", "区市场监管局2026年第1次抽查", food_code, food, "02", "未按规定公示应当公示的信息",
-         "problem", "发现问题", "2026-10-10", "2026-11-05 09:30:00", "已改正", "经复核，该户已于期限内改正",
-         "2026-11-10 15:00:00"],
-        [school.pk, school.credit_code, "'=HYPERLINK(\"http://example.com\")培训学校", "企业", "", "罗庄街道", "JYJ",
-         "罗庄区教育局",
-         2025, "JYJ-2025-001", "区教育局2025年第1次抽查", "JYJ-001", "民办学校办学行为的检查", "06", "发现问题经责令已改正",
-         "corrected", "已改正", "2025-10-10", "2026-11-03 10:00:00", "", "", ""],
+        [
+            clean.pk,
+            clean.credit_code,
+            "罗庄测试商贸有限公司1号",
+            "企业",
+            "",
+            "罗庄街道",
+            "SCJG",
+            "罗庄区市场监督管理局",
+            2026,
+            "SCJG-2026-001",
+            "区市场监管局2026年第1次抽查",
+            food_code,
+            food,
+            "01",
+            "未发现问题",
+            "clean",
+            "未发现问题",
+            "2026-10-10",
+            "2026-11-02 10:00:00",
+            "",
+            "",
+            "",
+        ],
+        [
+            shop.pk,
+            shop.credit_code,
+            "罗庄区小明烧烤店",
+            "个体工商户",
+            "王*",
+            "罗庄街道",
+            "SCJG",
+            "罗庄区市场监督管理局",
+            2026,
+            "SCJG-2026-001",
+            "区市场监管局2026年第1次抽查",
+            food_code,
+            food,
+            "02",
+            "未按规定公示应当公示的信息",
+            "problem",
+            "发现问题",
+            "2026-10-10",
+            "2026-11-05 09:30:00",
+            "已改正",
+            "经复核，该户已于期限内改正",
+            "2026-11-10 15:00:00",
+        ],
+        [
+            school.pk,
+            school.credit_code,
+            '\'=HYPERLINK("http://example.com")培训学校',
+            "企业",
+            "",
+            "罗庄街道",
+            "JYJ",
+            "罗庄区教育局",
+            2025,
+            "JYJ-2025-001",
+            "区教育局2025年第1次抽查",
+            "JYJ-001",
+            "民办学校办学行为的检查",
+            "06",
+            "发现问题经责令已改正",
+            "corrected",
+            "已改正",
+            "2025-10-10",
+            "2026-11-03 10:00:00",
+            "",
+            "",
+            "",
+        ],
     ]
 
 
@@ -71,7 +132,10 @@ def _csv_rows(name):
 
 def _xlsx_rows(name):
     book = openpyxl.load_workbook(io.BytesIO(_read(name)), read_only=True)
-    return [[("" if cell is None else cell) for cell in row] for row in book.worksheets[0].iter_rows(values_only=True)]
+    return [
+        [("" if cell is None else cell) for cell in row]
+        for row in book.worksheets[0].iter_rows(values_only=True)
+    ]
 
 
 def _json(name):
@@ -94,14 +158,10 @@ def test_results_xlsx_has_the_same_rows_with_chinese_headers_and_formulas_neutra
     assert book.worksheets[0]["C4"].data_type == "s"
 
 
-def test_results_json_lists_fields_by_key_with_typed_values(snapshot, open_world):
-    document = _json("results.json")
-    assert (document["dataset"], document["title"]) == ("results", "抽查检查结果")
-    assert document["generated_at"] == snapshot.manifest["generated_at"]
-    assert document["fields"] == [spec.key for spec in DATASETS["results"].fields]
-    shop = open_world.results["shop"]
-    assert [row["id"] for row in document["rows"]] == [open_world.results[key].pk for key in ("clean", "shop", "school")]
-    assert document["rows"][1] == {
+def shop_as_json(world):
+    """The individual business's row as JSON and the API give it (the operator masked)."""
+    shop = world.results["shop"]
+    return {
         "id": shop.pk,
         "credit_code": shop.credit_code,
         "target_name": "罗庄区小明烧烤店",
@@ -125,7 +185,20 @@ def test_results_json_lists_fields_by_key_with_typed_values(snapshot, open_world
         "correction_note": "经复核，该户已于期限内改正",
         "corrected_at": "2026-11-10T15:00:00+08:00",
     }
-    assert document["rows"][2]["target_name"] == '=HYPERLINK("http://example.com")培训学校'  # JSON is data, not a sheet
+
+
+def test_results_json_lists_fields_by_key_with_typed_values(snapshot, open_world):
+    document = _json("results.json")
+    assert (document["dataset"], document["title"]) == ("results", "抽查检查结果")
+    assert document["generated_at"] == snapshot.manifest["generated_at"]
+    assert document["fields"] == [spec.key for spec in DATASETS["results"].fields]
+    assert [row["id"] for row in document["rows"]] == [
+        open_world.results[key].pk for key in ("clean", "shop", "school")
+    ]
+    assert document["rows"][1] == shop_as_json(open_world)
+    assert (
+        document["rows"][2]["target_name"] == '=HYPERLINK("http://example.com")培训学校'
+    )  # JSON is data, not a sheet
 
 
 def test_plans_list_the_items_of_published_revisions_only(snapshot, open_world):
@@ -133,11 +206,31 @@ def test_plans_list_the_items_of_published_revisions_only(snapshot, open_world):
     revision = plan.revisions.get()
     item = revision.snapshot["items"][0]
     expected = [
-        str(plan.pk), "2027", "部门年度抽查工作计划", revision.snapshot["department"], revision.snapshot["title"], "1",
-        "是", "", revision.frozen_at.astimezone(open_world_tz()).strftime("%Y-%m-%d %H:%M:%S"),
-        revision.published_at.astimezone(open_world_tz()).strftime("%Y-%m-%d %H:%M:%S"), "", "", "1", item["title"],
-        item["initiator"], "", "；".join(item["matters"]), item["scope"], item["ratio_frequency"],
-        item["risk_requirement"], item["form"], "、".join(item["methods"]), item["window"], item["batch_size"], "",
+        str(plan.pk),
+        "2027",
+        "部门年度抽查工作计划",
+        revision.snapshot["department"],
+        revision.snapshot["title"],
+        "1",
+        "是",
+        "",
+        revision.frozen_at.astimezone(open_world_tz()).strftime("%Y-%m-%d %H:%M:%S"),
+        revision.published_at.astimezone(open_world_tz()).strftime("%Y-%m-%d %H:%M:%S"),
+        "",
+        "",
+        "1",
+        item["title"],
+        item["initiator"],
+        "",
+        "；".join(item["matters"]),
+        item["scope"],
+        item["ratio_frequency"],
+        item["risk_requirement"],
+        item["form"],
+        "、".join(item["methods"]),
+        item["window"],
+        item["batch_size"],
+        "",
     ]
     rows = _csv_rows("plans.csv")
     assert rows[0] == [spec.label for spec in DATASETS["plans"].fields]
@@ -165,12 +258,25 @@ def test_matter_lists_hold_the_published_versions_only(snapshot, open_world):
     assert {tuple(row[:4]) for row in rows[1:]} == {("SCJG", "罗庄区市场监督管理局", "1", "是")}
     first = version.matters[0]
     assert rows[1][7:] == [
-        first["check_type"], first["name"], first["target_scope"], first["category"], "、".join(first["methods"]),
-        first["inspecting_body"], first["legal_basis"], first["ratio_cap"], first["default_ratio"],
-        first["frequency"], "、".join(first["expertise"]), first["source"], first["catalog_key"], first["note"],
+        first["check_type"],
+        first["name"],
+        first["target_scope"],
+        first["category"],
+        "、".join(first["methods"]),
+        first["inspecting_body"],
+        first["legal_basis"],
+        first["ratio_cap"],
+        first["default_ratio"],
+        first["frequency"],
+        "、".join(first["expertise"]),
+        first["source"],
+        first["catalog_key"],
+        first["note"],
     ]
     assert len(_xlsx_rows("matters.xlsx")) == len(rows)
-    assert [row["code"] for row in _json("matters.json")["rows"]] == [record["code"] for record in version.matters]
+    assert [row["code"] for row in _json("matters.json")["rows"]] == [
+        record["code"] for record in version.matters
+    ]
 
 
 def test_the_manifest_counts_rows_and_hashes_every_file(snapshot):
@@ -184,9 +290,13 @@ def test_the_manifest_counts_rows_and_hashes_every_file(snapshot):
         "matters": 2,
     }
     for facts in manifest["datasets"].values():
-        for extension, file in facts["files"].items():
+        for file in facts["files"].values():
             data = _read(file["name"])
-            assert (file["rows"], file["bytes"], file["sha256"]) == (facts["rows"], len(data), hashlib.sha256(data).hexdigest())
+            assert (file["rows"], file["bytes"], file["sha256"]) == (
+                facts["rows"],
+                len(data),
+                hashlib.sha256(data).hexdigest(),
+            )
 
 
 PHONE = re.compile(r"(?<![0-9A-Za-z])1[3-9]\d{9}(?![0-9A-Za-z])")
@@ -258,7 +368,9 @@ def test_the_data_dictionary_lists_every_field_in_chinese(open_world):
     page = Client().get("/open-data/dictionary/").content.decode()
     for dataset in DATASETS.values():
         for spec in dataset.fields:
-            assert f"<code>{spec.key}</code></td><th scope=\"row\">{spec.label}</th><td>{spec.type}</td>" in page
+            assert (
+                f'<code>{spec.key}</code></td><th scope="row">{spec.label}</th><td>{spec.type}</td>' in page
+            )
     document = Client().get("/open-data/dictionary.json").json()
     assert [entry["key"] for entry in document["datasets"]] == ["results", "plans", "matters"]
     results = document["datasets"][0]

@@ -17,7 +17,7 @@ class Command(BaseCommand):
         day = None
         if options["date"]:
             try:
-                day = datetime.date.fromisoformat(options["date"])
+                day = datetime.datetime.strptime(options["date"], "%Y-%m-%d").date()  # noqa: DTZ007 - a date
             except ValueError:
                 raise CommandError(f"日期格式应为 YYYY-MM-DD：{options['date']}") from None
         snapshot = snapshot_write(day=day)
