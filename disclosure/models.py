@@ -10,11 +10,14 @@ reach the public side, and only through the public fields the disclosure app lis
 from __future__ import annotations
 
 import datetime
+import unicodedata
+import uuid
 
 from django.conf import settings
 from django.db import models
 
 from inspections.models import Inspection, MatterResult, Task
+from luozhuang_dsj.lib.fieldcrypt import EncryptedCharField
 from registry.models import Department
 
 PUBLICATION_WORKING_DAYS = 20
@@ -98,6 +101,9 @@ class PublishedResult(models.Model):
     year = models.PositiveSmallIntegerField("年度")
     credit_code = models.CharField("统一社会信用代码/对象标识", max_length=40)
     target_name = models.CharField("检查对象名称", max_length=200)
+    # What the search box matches: the name folded (NFKC: full-width to half-width, lower
+    # case, no spaces) and the code. A trigram index serves substrings on PostgreSQL.
+    search_key = models.CharField("检索键", max_length=260, blank=True, default="")
     target_kind = models.CharField("对象类型", max_length=10)
     operator_masked = models.CharField("经营者（已脱敏）", max_length=100, blank=True)
     town_name = models.CharField("所属镇街", max_length=50, blank=True)
@@ -126,3 +132,97 @@ class PublishedResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.target_name} · {self.matter_name} · {self.result_label}"
+
+
+def search_fold(text: str) -> str:
+    """A name or a search box's text as the search compares it: full-width characters to
+    half-width (NFKC), lower case, without spaces of any width."""
+    return "".join(unicodedata.normalize("NFKC", text or "").split()).lower()
+
+
+def search_key(name: str, code: str) -> str:
+    return f"{search_fold(name)}|{search_fold(code)}"[:260]
+
+
+def objection_attachment_path(instance: ObjectionAttachment, filename: str) -> str:
+    """A random name: the uploaded name is kept only as data, never as a path."""
+    return f"objections/{instance.uploaded_at:%Y/%m}/{uuid.uuid4().hex}{instance.extension}"
+
+
+class Objection(models.Model):
+    """异议: a business (or anyone acting for it) objects to a published result, without
+    signing in. The contact details are for the department only and never public; the
+    public sees that an objection was made and how the department decided."""
+
+    class Status(models.TextChoices):
+        FILED = "filed", "待处理"
+        UPHELD = "upheld", "维持原结果"
+        CORRECTED = "corrected", "已更正"
+
+    reference = models.CharField("受理编号", max_length=20, unique=True)
+    published_result = models.ForeignKey(
+        PublishedResult, verbose_name="异议的检查结果", on_delete=models.PROTECT, related_name="objections"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name="处理部门", on_delete=models.PROTECT, related_name="objections"
+    )
+    contact_name = models.CharField("联系人", max_length=50)
+    contact_phone = EncryptedCharField("联系电话", max_length=20)
+    reason = models.TextField("异议理由")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.FILED)
+    decision_reason = models.TextField("处理理由", blank=True)
+    decided_at = models.DateTimeField("处理时间", null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="处理人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    filed_at = models.DateTimeField("提出时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "异议"
+        verbose_name_plural = "异议"
+        ordering = ["-filed_at", "pk"]
+        indexes = [models.Index(fields=["department", "status"], name="objection_department")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status="filed")
+                | (models.Q(decided_at__isnull=False) & ~models.Q(decision_reason="")),
+                name="decided_objection_has_reason",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.published_result.target_name}"
+
+
+class ObjectionAttachment(models.Model):
+    """A file given with an objection: checked by content, stored under MEDIA_ROOT (no URL
+    serves it) and sent only to the department's staff."""
+
+    objection = models.ForeignKey(
+        Objection, verbose_name="异议", on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField("文件", upload_to=objection_attachment_path, max_length=200)
+    content_type = models.CharField("文件类型", max_length=30)
+    original_name = models.CharField("原文件名", max_length=200)
+    size = models.PositiveIntegerField("大小（字节）")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    uploaded_at = models.DateTimeField("上传时间")
+
+    EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "application/pdf": ".pdf"}
+
+    class Meta:
+        verbose_name = "异议附件"
+        verbose_name_plural = "异议附件"
+        ordering = ["objection", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def extension(self) -> str:
+        return self.EXTENSIONS.get(self.content_type, "")

@@ -4,6 +4,11 @@ from disclosure import views
 
 urlpatterns = [
     path("", views.home, name="public-home"),
+    path("search/", views.search, name="public-search"),
+    path("businesses/<str:code>/", views.business, name="public-business"),
+    path("tasks/<str:code>/", views.task, name="public-task"),
+    path("results/<int:pk>/objection/", views.objection_new, name="public-objection"),
+    path("objections/<str:reference>/", views.objection_done, name="public-objection-done"),
     path("draws/", views.draw_list, name="public-draws"),
     path("draws/verifier.py", views.draw_verifier, name="public-draw-verifier"),
     path("draws/<int:pk>/", views.draw_detail, name="public-draw"),

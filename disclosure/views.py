@@ -2,16 +2,26 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
 
+from disclosure import selectors
+from disclosure.forms import ObjectionForm, SearchForm
+from disclosure.models import Objection, PublishedResult
+from disclosure.services import ObjectionData, objection_file
 from inspections import draw as protocol
 from inspections import selectors as draw_selectors
-from inspections.models import Draw
+from inspections.models import Draw, Task
 from luozhuang_dsj.lib.access import public
+from luozhuang_dsj.lib.client_ip import client_ip
+from luozhuang_dsj.lib.pagination import CappedPaginator
+from luozhuang_dsj.lib.ratelimit import rate_limit
 from notices.selectors import roster_groups
+from registry import credit_code
 from registry.models import Department, Target
 
 VERIFIER_PATH = Path(protocol.__file__).resolve().parent / "verifier.py"
@@ -27,6 +37,8 @@ def home(request: HttpRequest) -> HttpResponse:
     recent = draw_selectors.public_draws().filter(status=Draw.Status.EXECUTED).order_by("-executed_at")[:10]
     context = {
         "departments": departments,
+        "search_form": SearchForm(),
+        "latest": selectors.latest_publications(10),
         "upcoming": upcoming,
         "recent": recent,
         "roster_groups": roster_groups(),
@@ -124,4 +136,146 @@ def draw_verifier(request: HttpRequest) -> FileResponse:
         as_attachment=True,
         filename="verifier.py",
         content_type="text/x-python; charset=utf-8",
+    )
+
+
+# ---- results: search, business, task -------------------------------------------------------------
+
+
+@public
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    """Published results by a part of the name or the credit code; no full count (capped)."""
+    form = SearchForm(request.GET or None)
+    query = form.query()
+    page = None
+    if not query.is_empty:
+        page = CappedPaginator(selectors.public_search(query), 20).get_page(request.GET.get("page"))
+    return render(request, "disclosure/search.html", {"form": form, "query": query, "page": page})
+
+
+def _with_objections(rows: list[PublishedResult]) -> list[PublishedResult]:
+    objections = selectors.public_objections(rows)
+    for row in rows:
+        row.public_objections = objections.get(row.pk, [])
+    return rows
+
+
+@public
+@require_GET
+def business(request: HttpRequest, code: str) -> HttpResponse:
+    """Every published result of one business, from every department and year."""
+    normalised = credit_code.normalise(code)
+    if normalised != code:
+        return redirect("public-business", code=normalised, permanent=True)
+    rows = selectors.business_results(code)
+    if not rows:
+        raise Http404("没有找到该对象公开的检查结果。")
+    _with_objections(rows)
+    years = sorted({row.year for row in rows}, reverse=True)
+    context = {
+        "code": code,
+        "latest": rows[0],
+        "rows": rows,
+        "years": years,
+        "by_year": [(year, [row for row in rows if row.year == year]) for year in years],
+        "departments": sorted({row.department.short_name for row in rows}),
+    }
+    return render(request, "disclosure/business.html", context)
+
+
+def _public_task(code: str) -> Task:
+    """A task is public once its draw is committed or a result of it is published."""
+    task = (
+        Task.objects.filter(code=code)
+        .filter(
+            Q(Exists(Draw.objects.filter(task=OuterRef("pk"))))
+            | Q(Exists(PublishedResult.objects.filter(task=OuterRef("pk"))))
+        )
+        .select_related("initiator", "plan_item__plan__department")
+        .first()
+    )
+    if task is None:
+        raise Http404("没有找到该抽查任务，或其尚未公示。")
+    return task
+
+
+@public
+@require_GET
+def task(request: HttpRequest, code: str) -> HttpResponse:
+    task = _public_task(code)
+    results = _with_objections(list(selectors.task_results(task.pk)))
+    targets: list[tuple[str, str, list[PublishedResult]]] = []
+    for row in results:
+        if not targets or targets[-1][0] != row.credit_code:
+            targets.append((row.credit_code, row.target_name, []))
+        targets[-1][2].append(row)
+    plan_item = task.plan_item
+    context = {
+        "task": task,
+        "plan_item": plan_item,
+        "plan_public": bool(
+            plan_item and plan_item.plan.revisions.filter(published_at__isnull=False).exists()
+        ),
+        "departments": draw_selectors.task_department_rows(task),
+        "draws": task.draws.order_by("committed_at"),
+        "targets": targets,
+    }
+    return render(request, "disclosure/task.html", context)
+
+
+# ---- objections -------------------------------------------------------------------------------------
+
+
+@public
+@rate_limit("public_objection", methods=("POST",))
+@require_http_methods(["GET", "POST"])
+def objection_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """No sign-in: contact, reason and files, an arithmetic question and a trap field."""
+    row = get_object_or_404(PublishedResult.objects.select_related("department"), pk=pk)
+    form = ObjectionForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            objection = objection_file(
+                row=row,
+                data=ObjectionData(data["contact_name"], data["contact_phone"], data["reason"]),
+                files=request.FILES.getlist("attachments"),
+                client_ip=client_ip(request),
+            )
+        except ValidationError as error:
+            for field, messages in (
+                error.message_dict.items() if hasattr(error, "error_dict") else [(None, error.messages)]
+            ):
+                for message in messages:
+                    form.add_error(field if field in form.fields else None, message)
+        else:
+            request.session["objection_reference"] = objection.reference
+            return redirect("public-objection-done", reference=objection.reference)
+    return render(request, "disclosure/objection_form.html", {"row": row, "form": form})
+
+
+@public
+@require_GET
+def objection_done(request: HttpRequest, reference: str) -> HttpResponse:
+    """The confirmation with the reference number; the status is public, the contact not."""
+    objection = get_object_or_404(
+        Objection.objects.select_related("published_result", "department").only(
+            "reference",
+            "status",
+            "filed_at",
+            "decided_at",
+            "decision_reason",
+            "department__name",
+            "published_result__id",
+            "published_result__target_name",
+            "published_result__credit_code",
+            "published_result__matter_name",
+            "published_result__result_label",
+        ),
+        reference=reference,
+    )
+    just_filed = request.session.get("objection_reference") == reference
+    return render(
+        request, "disclosure/objection_done.html", {"objection": objection, "just_filed": just_filed}
     )

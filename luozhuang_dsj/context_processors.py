@@ -21,6 +21,8 @@ STAFF_MENU: list[tuple[str, str, frozenset[str]]] = [
     ("检查工作", "inspection-list", frozenset({Role.OFFICE, Role.DEPT_STAFF, Role.DEPT_HEAD})),
     ("检查结果", "result-list", frozenset({Role.DEPT_STAFF, Role.DEPT_HEAD})),
     ("结果互认", "shared-results", frozenset({Role.OFFICE, Role.DEPT_STAFF, Role.DEPT_HEAD})),
+    ("结果公开", "publication-list", frozenset({Role.OFFICE, Role.DEPT_STAFF, Role.DEPT_HEAD})),
+    ("异议处理", "objection-list", frozenset({Role.OFFICE, Role.DEPT_STAFF, Role.DEPT_HEAD})),
     ("后续处置", "follow-up-list", frozenset({Role.DEPT_STAFF, Role.DEPT_HEAD})),
     ("移交接收", "handover-list", frozenset({Role.DEPT_STAFF, Role.DEPT_HEAD})),
     ("个案线索", "lead-list", frozenset({Role.OFFICE, Role.DEPT_STAFF, Role.DEPT_HEAD})),

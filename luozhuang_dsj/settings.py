@@ -259,6 +259,7 @@ AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 184, minimum=184)
 # Rate limits per client address ("count/seconds"), see luozhuang_dsj.lib.ratelimit.
 RATE_LIMITS = {
     "login": env_str("RATE_LIMIT_LOGIN") or "20/600",
+    "public_objection": env_str("RATE_LIMIT_PUBLIC_OBJECTION") or "5/3600",
     # The public read-only API (/api/public/), per client address.
     "public_api": env_str("RATE_LIMIT_PUBLIC_API") or "120/60",
 }

@@ -31,6 +31,7 @@ urlpatterns = [
     path("api/registry/", include("registry.api_urls")),
     path("api/inspections/", include("inspections.api_urls")),
     path("work/department/", views.department_home, name="department-home"),
+    path("work/", include("disclosure.staff_urls")),
     path("work/", include("plans.urls")),
     path("work/", include("inspections.urls")),
     path("work/", include("notices.urls")),

@@ -12,6 +12,7 @@ transaction of the change (before its audit event, which stays the last step).
 
 | an inspector put on a team after the draw (adjustment, case check) | inspection.assigned | that inspector's login account |
 | a finding handed off (移交) | handoff.received | the receiving department's staff and heads |
+| an objection filed on a published result (异议) | objection.filed | the publishing department's staff and heads |
 
 The actor is never among the recipients. Issue 7 adds its events here (objection.filed,
 publication.due; see docs/CONVENTIONS.md, "Notifications").
@@ -32,6 +33,7 @@ from notices.models import Notification
 from notices.services import notify
 
 if TYPE_CHECKING:
+    from disclosure.models import Objection
     from inspections.models import Draw, FollowUp, Inspection
     from plans.models import AnnualPlan
 
@@ -139,6 +141,24 @@ def draw_executed(*, draw: Draw, actor: User) -> None:
         title=f"随机抽取已执行：{draw.task.title}",
         body=f"{_task_line(draw)}\n抽取时间：{_when(draw.executed_at)}；抽中 {len(draw.selected)} 户。",
         link=reverse("draw-detail", args=[draw.pk]),
+    )
+
+
+# ---- disclosure (issue 7) ------------------------------------------------------------------------
+
+
+def objection_filed(*, objection: Objection) -> None:
+    """Filed by a member of the public (no actor): the publishing department's people."""
+    row = objection.published_result
+    notify(
+        recipients=selectors.department_people([objection.department_id]),
+        kind=Notification.Kind.OBJECTION_FILED,
+        title=f"收到对公开检查结果的异议：{row.target_name}",
+        body=(
+            f"受理编号 {objection.reference}；抽查事项：{row.matter_name}；公开结果：{row.result_label}。"
+            "请核实后由部门负责人维持或更正。"
+        ),
+        link=reverse("objection-detail", args=[objection.pk]),
     )
 
 

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from disclosure.demo import disclosure_demo_seed
 from inspections.demo import inspections_demo_seed
 from luozhuang_dsj.demo import DEMO_PASSWORD, demo_accounts_seed
 from plans.demo import plans_demo_seed
@@ -31,6 +32,7 @@ class Command(BaseCommand):
         report = demo_registries_seed(targets=targets, inspectors=inspectors, seed=seed)  # type: ignore[arg-type]
         plans_demo_seed()
         inspections = inspections_demo_seed(seed=seed)  # type: ignore[arg-type]
+        disclosure = disclosure_demo_seed()
         self.stdout.write(
             f"两库演示数据（种子 {seed}）：新增检查对象 {report.targets} 个、分库 {report.sub_registries} 个、"
             f"执法检查人员 {report.inspectors} 名、回避关系 {report.conflicts} 条。"
@@ -42,6 +44,10 @@ class Command(BaseCommand):
             )
         elif inspections.note:
             self.stdout.write(inspections.note)
+        if disclosure.published or disclosure.objections:
+            self.stdout.write(
+                f"公开演示数据：公开检查结果 {disclosure.published} 批，待处理的异议 {disclosure.objections} 件。"
+            )
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         for user in users:
             self.stdout.write(

@@ -1,0 +1,145 @@
+from __future__ import annotations
+
+import re
+import secrets
+from typing import Any
+
+from django import forms
+from django.core import signing
+from django.utils import timezone
+
+from disclosure.models import Objection
+from disclosure.selectors import OUTCOME_CHOICES, SearchQuery
+from registry.models import Department
+
+CHALLENGE_SALT = "disclosure.objection.challenge"
+CHALLENGE_MAX_AGE = 2 * 3600
+_PHONE = re.compile(r"^[0-9\-+ ]{7,20}$")
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label="企业名称或统一社会信用代码", max_length=100, required=False)
+    department = forms.ModelChoiceField(
+        label="检查部门",
+        queryset=Department.objects.filter(is_active=True).order_by("-is_office", "code"),
+        required=False,
+        empty_label="全部部门",
+    )
+    year = forms.TypedChoiceField(label="年度", coerce=int, required=False, empty_value=None)
+    outcome = forms.ChoiceField(
+        label="检查结果", choices=[("", "全部结果"), *OUTCOME_CHOICES], required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        this_year = timezone.localdate().year
+        self.fields["year"].choices = [("", "全部年度")] + [
+            (year, f"{year}年") for year in range(this_year, this_year - 8, -1)
+        ]
+        self.fields["q"].widget.attrs.update({"type": "search", "placeholder": "输入名称的一部分或信用代码"})
+
+    def query(self) -> SearchQuery:
+        if not self.is_valid():
+            return SearchQuery()
+        data = self.cleaned_data
+        department = data.get("department")
+        return SearchQuery(
+            text=data.get("q") or "",
+            department=department.pk if department else None,
+            year=data.get("year"),
+            outcome=data.get("outcome") or "",
+        )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,application/pdf"})
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        if not data:
+            return []
+        items = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(item, initial) for item in items]
+
+
+def new_challenge() -> tuple[str, str]:
+    """An arithmetic question and its signed answer (works without JavaScript)."""
+    first, second = secrets.randbelow(9) + 1, secrets.randbelow(9) + 1
+    token = signing.dumps({"a": first + second}, salt=CHALLENGE_SALT)
+    return f"{first} 加 {second} 等于多少？", token
+
+
+class ObjectionForm(forms.Form):
+    contact_name = forms.CharField(label="联系人", max_length=50)
+    contact_phone = forms.CharField(
+        label="联系电话", max_length=20, help_text="仅供处理部门联系您，不会公开。"
+    )
+    reason = forms.CharField(
+        label="异议理由",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="请说明认为检查结果有误的事实和理由。",
+    )
+    attachments = MultipleFileField(
+        label="证明材料（可选）",
+        required=False,
+        help_text="JPEG、PNG、WebP 照片或 PDF 文档，最多 5 个。",
+    )
+    answer = forms.IntegerField(label="验证问题", min_value=0, max_value=100)
+    challenge = forms.CharField(widget=forms.HiddenInput)
+    # A field people do not see (hidden by the style sheet); robots fill it in.
+    website = forms.CharField(label="网址（请勿填写）", required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        question, token = new_challenge()
+        self.question = question
+        if not self.is_bound:
+            self.initial["challenge"] = token
+        self.fresh_token = token
+        self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
+
+    def clean_contact_phone(self) -> str:
+        phone = self.cleaned_data["contact_phone"].strip()
+        if not _PHONE.match(phone):
+            raise forms.ValidationError("请填写有效的联系电话（数字，可含“-”）。")
+        return phone
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("website"):
+            raise forms.ValidationError("提交未通过校验，请刷新页面后重新填写。")
+        try:
+            expected = signing.loads(
+                data.get("challenge", ""), salt=CHALLENGE_SALT, max_age=CHALLENGE_MAX_AGE
+            )["a"]
+        except (signing.BadSignature, KeyError, TypeError):
+            self.add_error("answer", "验证问题已过期，请回答新的问题。")
+        else:
+            if data.get("answer") is not None and data["answer"] != expected:
+                self.add_error("answer", "验证问题的答案不正确，请回答新的问题。")
+        return data
+
+
+class ObjectionDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="处理结果",
+        choices=[(Objection.Status.UPHELD, "维持原结果"), (Objection.Status.CORRECTED, "更正结果")],
+        widget=forms.RadioSelect,
+    )
+    corrected_label = forms.CharField(
+        label="更正后的检查结果",
+        max_length=300,
+        required=False,
+        help_text="选择“更正结果”时填写，公开显示在原结果旁。",
+    )
+    reason = forms.CharField(
+        label="处理理由", widget=forms.Textarea(attrs={"rows": 4}), help_text="向社会公开，请勿填写个人信息。"
+    )
