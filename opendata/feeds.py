@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib.syndication.views import Feed
 from django.db.models import Exists, OuterRef, Prefetch
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
 from disclosure.models import PublishedResult, ResultPublication
@@ -57,16 +58,16 @@ class PublicationsFeed(Feed):
         return reverse("public-business", kwargs={"code": publication.public_rows[0].credit_code})
 
     def item_guid(self, publication: ResultPublication) -> str:
-        return f"{self.item_link(publication)}#publication-{publication.pk}"
+        return f"urn:luozhuang-dsj:publication:{publication.pk}"
 
     item_guid_is_permalink = False
 
     def item_pubdate(self, publication: ResultPublication):
-        return publication.published_at
+        return timezone.localtime(publication.published_at)
 
     def item_updateddate(self, publication: ResultPublication):
         corrected = [row.corrected_at for row in publication.public_rows if row.corrected_at]
-        return max([publication.published_at, *corrected])
+        return timezone.localtime(max([publication.published_at, *corrected]))
 
     def item_author_name(self, publication: ResultPublication) -> str:
         return publication.department.name
