@@ -15,7 +15,7 @@ from inspections import selectors as draw_selectors
 from inspections.models import Draw, ResultCode
 from luozhuang_dsj.lib.ratelimit import ClientAddressThrottle
 from opendata import serializers as public
-from opendata.datasets import published_results
+from opendata.datasets import RESULT_COLUMNS, published_results
 from plans.models import MatterListVersion, PlanRevision
 
 PAGE_SIZE = 50
@@ -77,19 +77,7 @@ class ResultList(PublicAPIView):
     pagination_class = _cursor_pagination("-published_at", "-id")
 
     def get_queryset(self):
-        return (
-            published_results()
-            .select_related("department")
-            .only(
-                *(
-                    f
-                    for f in public.PublicResultSerializer().fields
-                    if f not in ("department_code", "department_name", "outcome_label")
-                ),
-                "department__code",
-                "department__name",
-            )
-        )
+        return published_results().select_related("department").only(*RESULT_COLUMNS)
 
 
 class CurrentVersionFilter(django_filters.FilterSet):
