@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "notices",
     "office",
     "exchange",
+    "opendata",
     # After the project's apps: its failed-login receiver must run after ours (audit order).
     "axes",
 ]
@@ -201,6 +202,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "罗庄区“双随机、一公开”监管平台 API",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The public API (/api/public/) has its own document at /api/public/schema/.
+    "PREPROCESSING_HOOKS": ["opendata.schema.staff_endpoints_only"],
 }
 
 LOGGING = {
@@ -257,6 +260,8 @@ AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 184, minimum=184)
 RATE_LIMITS = {
     "login": env_str("RATE_LIMIT_LOGIN") or "20/600",
     "public_objection": env_str("RATE_LIMIT_PUBLIC_OBJECTION") or "5/3600",
+    # The public read-only API (/api/public/), per client address.
+    "public_api": env_str("RATE_LIMIT_PUBLIC_API") or "120/60",
 }
 
 # Transport and headers. Behind a TLS-terminating proxy, set TRUSTED_PROXY_COUNT; the proxy
@@ -334,4 +339,14 @@ CELERY_BEAT_SCHEDULE["send-notification-emails"] = {
 CELERY_BEAT_SCHEDULE["send-daily-reminders"] = {
     "task": "notices.tasks.send_daily_reminders",
     "schedule": crontab(hour=8, minute=0),
+}
+
+# ---- Open data (opendata): the daily snapshot of the public datasets. ----
+# Stored outside the web root (MEDIA_ROOT/opendata unless set), served by the open-data views.
+OPENDATA_ROOT = env_str("OPENDATA_ROOT") or None
+# Dated snapshots are kept this many days (the `latest` one always stays).
+OPENDATA_KEEP_DAYS = env_int("OPENDATA_KEEP_DAYS", 90, minimum=1)
+CELERY_BEAT_SCHEDULE["opendata-snapshot"] = {
+    "task": "opendata.tasks.opendata_snapshot_daily",
+    "schedule": crontab(hour=1, minute=15),
 }

@@ -8,6 +8,8 @@ from luozhuang_dsj import account_views, import_views, views
 urlpatterns = [
     path("", include("disclosure.urls")),
     path("", include("plans.public_urls")),
+    path("", include("opendata.urls")),
+    path("api/public/", include("opendata.api_urls")),
     path("healthz", views.healthz, name="healthz"),
     # The OpenAPI schema of the staff API (schemathesis tests against it); signed-in users only.
     path("api/schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="api-schema"),

@@ -78,31 +78,35 @@ def _operations(schema):
         yield result.ok()  # an operation the schema cannot describe fails here, naming it
 
 
-@pytest.mark.django_db
-def test_every_api_operation_answers_within_its_schema_without_server_errors(api_schema, api_cookies):
-    headers = {"X-CSRFToken": api_cookies[settings.CSRF_COOKIE_NAME]}
-    # schemathesis's own pytest integration needs pytest internals that pytest 9 changed,
-    # so each operation's hypothesis test is built and run here.
+def run_operations(schema, *, max_examples=25, **call_kwargs):
+    """Every operation's hypothesis test, built and run here (schemathesis's own pytest
+    integration needs pytest internals that pytest 9 changed); returns the failures."""
     failures = []
     with _connection_kept_open():
-        for operation in _operations(api_schema):
+        for operation in _operations(schema):
 
             @given(case=operation.as_strategy())
             @hypothesis_settings(
-                max_examples=25,
+                max_examples=max_examples,
                 deadline=None,
                 database=None,
                 derandomize=True,  # the same examples on every run: CI must not be a lottery
                 suppress_health_check=list(HealthCheck),
             )
             def run(case):
-                case.call_and_validate(headers=headers, cookies=api_cookies, checks=CHECKS)
+                case.call_and_validate(checks=CHECKS, **call_kwargs)
 
             try:
                 run()
             except Exception as error:  # collect every operation's failure, then report them all
                 failures.append(f"{operation.label}: {error}")
-    assert failures == []
+    return failures
+
+
+@pytest.mark.django_db
+def test_every_api_operation_answers_within_its_schema_without_server_errors(api_schema, api_cookies):
+    headers = {"X-CSRFToken": api_cookies[settings.CSRF_COOKIE_NAME]}
+    assert run_operations(api_schema, headers=headers, cookies=api_cookies) == []
 
 
 def test_the_schema_is_served_to_signed_in_users_only(outsider):
