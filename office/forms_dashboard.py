@@ -51,6 +51,8 @@ class DashboardFilterForm(forms.Form):
         self.fields["year"].widget.attrs.update({"min": MIN_YEAR, "max": latest})
 
     def filters(self) -> Filters:
+        """The filters asked for; a field with an error falls back to its default."""
+        self.is_valid()
         data = self.cleaned_data
         return Filters(
             year=data.get("year") or timezone.localdate().year,

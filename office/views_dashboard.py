@@ -145,7 +145,7 @@ def _charts(data: dict[str, Any], filters: figures.Filters) -> list[dict[str, An
 @role_required(Role.OFFICE)
 def dashboard_home(request: HttpRequest) -> HttpResponse:
     form = DashboardFilterForm(request.GET)
-    filters = form.filters() if form.is_valid() else DashboardFilterForm().filters()
+    filters = form.filters()
     data = figures.dashboard(filters)
     for section in ("plan_filing", "tasks", "draws", "completion", "deadlines", "coverage"):
         for row in data[section]:
