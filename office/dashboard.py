@@ -29,13 +29,16 @@ Definitions:
 
 from __future__ import annotations
 
+import csv
 import datetime
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Substr
@@ -44,6 +47,7 @@ from django.utils import timezone
 
 from disclosure.models import ResultPublication
 from inspections.models import Draw, Inspection, MatterResult, ResultCode, Task, TaskDepartment
+from plans.models import Matter
 from plans.selectors import FilingRow, plan_filing_overview
 from registry.models import Department, RiskClass, Target, Town
 
@@ -438,11 +442,6 @@ class Section:
 @cache
 def sections() -> dict[str, Section]:
     """门类 (A–T) from data/industries.csv, each with its two-digit divisions."""
-    import csv
-    from pathlib import Path
-
-    from django.conf import settings
-
     names = {
         "A": "农、林、牧、渔业", "B": "采矿业", "C": "制造业", "D": "电力、热力、燃气及水生产和供应业",
         "E": "建筑业", "F": "批发和零售业", "G": "交通运输、仓储和邮政业", "H": "住宿和餐饮业",
@@ -858,6 +857,21 @@ def drill_burden(filters: Filters, key: str) -> Drill:
     )
 
 
+def problem_group_label(dimension: str, key: str) -> str:
+    if dimension == "industry":
+        section = sections().get(key)
+        return f"{section.letter} {section.name}" if section else "行业代码未填或无法识别"
+    if dimension == "town":
+        return (
+            "未填镇街"
+            if key == NO_TOWN
+            else Town.objects.filter(pk=key if key.isdigit() else 0).values_list("name", flat=True).first()
+            or key
+        )
+    matter = Matter.objects.filter(code=key).first()
+    return f"{matter.code} {matter.name}" if matter else key
+
+
 def _problem_drill(dimension: str) -> Callable[[Filters, str], Drill]:
     def drill(filters: Filters, key: str) -> Drill:
         chosen = list(
@@ -881,7 +895,8 @@ def _problem_drill(dimension: str) -> Callable[[Filters, str], Drill]:
             for item in chosen
         ]
         links: list[str | None] = [reverse("result-detail", args=[item.pk]) for item in chosen]
-        return Drill(f"发现问题的检查结果（按{PROBLEM_DIMENSIONS[dimension]}：{key}）", rows, links)
+        label = problem_group_label(dimension, key)
+        return Drill(f"发现问题的检查结果（{PROBLEM_DIMENSIONS[dimension]}：{label}）", rows, links)
 
     return drill
 
