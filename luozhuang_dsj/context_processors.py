@@ -12,6 +12,7 @@ from luozhuang_dsj.lib.roles import Role
 # (label, url name, roles that see it); order is the order of the menu.
 STAFF_MENU: list[tuple[str, str, frozenset[str]]] = [
     ("办公室工作台", "office-home", frozenset({Role.OFFICE})),
+    ("工作进度", "dashboard-home", frozenset({Role.OFFICE})),
     ("本部门", "department-home", frozenset({Role.DEPT_STAFF, Role.DEPT_HEAD})),
     ("事项清单", "matter-list", frozenset({Role.OFFICE, Role.DEPT_STAFF, Role.DEPT_HEAD})),
     ("年度计划", "plan-list", frozenset({Role.OFFICE, Role.DEPT_STAFF, Role.DEPT_HEAD})),
