@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class OfficeConfig(AppConfig):
     name = "office"
     verbose_name = "联席会议办公室"
+
+    def ready(self) -> None:
+        from office import exports  # noqa: F401  (register the office's export job)
