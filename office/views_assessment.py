@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -34,6 +35,17 @@ def _year(request: HttpRequest) -> int:
     return timezone.localdate().year
 
 
+def _as_of(request: HttpRequest) -> datetime.date:
+    """The day the assessment is counted at (截至日期): today, or an earlier day asked for
+    (the year-end figures for the joint meeting, say)."""
+    today = timezone.localdate()
+    try:
+        day = datetime.date.fromisoformat(request.GET.get("as_of", ""))
+    except ValueError:
+        return today
+    return min(day, today)
+
+
 def _int_or_none(raw: str | None) -> int | None:
     return int(raw) if raw and raw.isdigit() else None
 
@@ -52,7 +64,7 @@ def _export(
             report=report,
             fmt=fmt,
             title=title,
-            params={**params, "as_of": timezone.localdate().isoformat()},
+            params={**params, "as_of": _as_of(request).isoformat()},
             role=_acting_role(request.user, roles),
         )
     except ValidationError as error:
@@ -66,17 +78,17 @@ def _export(
 
 @role_required(*ASSESSMENT_ROLES)
 def assessment_home(request: HttpRequest) -> HttpResponse:
-    year = _year(request)
+    year, as_of = _year(request), _as_of(request)
     department = assessment_department_for_user(request.user, None)
     context = {
         "year": year,
         "years": assess_mod.assessment_years(),
-        "results": assess_mod.assess(year, department=department),
+        "results": assess_mod.assess(year, as_of=as_of, department=department),
         "weights": assess_mod.weights_for(year),
         "metrics": METRICS,
-        "as_of": timezone.localdate(),
+        "as_of": as_of,
         "is_office": request.user.has_role(Role.OFFICE),
-        "query": f"year={year}",
+        "query": f"year={year}&as_of={as_of.isoformat()}",
     }
     return render(request, "office/assessment.html", context)
 
@@ -107,23 +119,24 @@ def _metric_context(request: HttpRequest, code: str, metric: str) -> dict[str, A
         "metric": assess_mod.METRIC_DEFINITIONS[metric],
         "state": state,
         "year": _year(request),
+        "as_of": _as_of(request),
     }
 
 
 @role_required(*ASSESSMENT_ROLES)
 def assessment_metric(request: HttpRequest, code: str, metric: str) -> HttpResponse:
     context = _metric_context(request, code, metric)
-    year, department = context["year"], context["department"]
-    all_rows = assess_mod.metric_rows(year, metric, department=department)
-    value = assess_mod.assess(year, department=department)[0].metrics[metric]
+    year, department, as_of = context["year"], context["department"], context["as_of"]
+    all_rows = assess_mod.metric_rows(year, metric, as_of=as_of, department=department)
+    counted = [row for row in all_rows if row.counted]
+    value = assess_mod.MetricValue(metric, sum(row.met for row in counted), len(counted))
     rows = assess_mod.filter_rows(all_rows, context["state"])
     context.update(
         {
             "value": value,
             "page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
             "states": assess_mod.STATUS_FILTERS,
-            "query": f"year={year}&state={context['state']}",
-            "as_of": timezone.localdate(),
+            "query": f"year={year}&as_of={as_of.isoformat()}&state={context['state']}",
         }
     )
     return render(request, "office/assessment_metric.html", context)
@@ -209,13 +222,13 @@ def duty_export(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.OFFICE)
 def report_summary(request: HttpRequest) -> HttpResponse:
-    year = _year(request)
+    year, as_of = _year(request), _as_of(request)
     context = {
-        "summary": annual_summary(year),
+        "summary": annual_summary(year, as_of=as_of),
         "year": year,
         "years": assess_mod.assessment_years(),
         "metrics": METRICS,
-        "query": f"year={year}",
+        "query": f"year={year}&as_of={as_of.isoformat()}",
     }
     return render(request, "office/report_summary.html", context)
 
