@@ -25,7 +25,7 @@ AS_OF = datetime.date(2026, 3, 1)
 
 
 def at(year: int, month: int, day: int, hour: int = 10) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime(year, month, day, hour, 0))
+    return datetime.datetime(year, month, day, hour, 0, tzinfo=timezone.get_current_timezone())
 
 
 @dataclass
