@@ -10,10 +10,11 @@ A person's year is the calendar year (local time) in which they acted.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from disclosure.models import ResultPublication
@@ -53,6 +54,120 @@ def _within(field: str, year: int, users: set[int] | None, user_field: str) -> Q
     return q
 
 
+def _result_subject(result: MatterResult) -> str:
+    return f"{result.inspection.task.code} {result.target.name} · {result.matter.name}"
+
+
+def _follow_up_subject(follow_up: FollowUp) -> str:
+    return f"{follow_up.get_kind_display()} · {follow_up.target.name}"
+
+
+@dataclass(frozen=True)
+class _Source:
+    """One kind of act: the rows recording it, their time and actor fields, and how the
+    entry names its object and finds its deadline."""
+
+    action: str
+    rows: Callable[[], QuerySet]
+    at: str
+    by: str
+    subject: Callable[[Any], str]
+    deadline: Callable[[Any], datetime.date | None]
+
+
+def _no_deadline(row: Any) -> None:
+    return None
+
+
+def _sources(year: int) -> list[_Source]:
+    results = lambda: MatterResult.objects.select_related("inspection__task", "target", "matter")  # noqa: E731
+    follow_ups = lambda: FollowUp.objects.select_related("target")  # noqa: E731
+    # An approval is due by the department's publication deadline on that inspection.
+    publication_due = {
+        (inspection_id, department_id): due
+        for inspection_id, department_id, due in ResultPublication.objects.filter(
+            inspection__results__approved_at__year=year
+        ).values_list("inspection_id", "department_id", "due_on")
+    }
+    return [
+        _Source(
+            "执行随机抽取",
+            lambda: Draw.objects.select_related("task"),
+            "executed_at",
+            "executed_by_id",
+            lambda draw: f"{draw.task.code} {draw.task.title}",
+            lambda draw: local_date(draw.scheduled_for),
+        ),
+        _Source(
+            "调整检查人员",
+            lambda: DrawAdjustment.objects.select_related("draw__task"),
+            "at",
+            "by_id",
+            lambda a: f"{a.draw.task.code} {a.inspector_out}→{a.inspector_in}",
+            _no_deadline,
+        ),
+        _Source(
+            "录入检查结果",
+            results,
+            "submitted_at",
+            "submitted_by_id",
+            _result_subject,
+            lambda result: result.inspection.task.end_date,
+        ),
+        _Source(
+            "审核检查结果",
+            results,
+            "approved_at",
+            "approved_by_id",
+            _result_subject,
+            lambda result: publication_due.get((result.inspection_id, result.department_id)),
+        ),
+        _Source(
+            "修改已提交的检查结果",
+            lambda: ResultAmendment.objects.select_related(
+                "result__inspection__task", "result__target", "result__matter"
+            ),
+            "at",
+            "by_id",
+            lambda amendment: _result_subject(amendment.result),
+            _no_deadline,
+        ),
+        _Source(
+            "办结检查（联合汇总）",
+            lambda: Inspection.objects.select_related("task", "target"),
+            "closed_at",
+            "closed_by_id",
+            lambda inspection: f"{inspection.task.code} {inspection.target.name}",
+            lambda inspection: inspection.task.end_date,
+        ),
+        _Source(
+            "公开检查结果",
+            lambda: ResultPublication.objects.select_related("inspection__task", "inspection__target"),
+            "published_at",
+            "published_by_id",
+            lambda p: f"{p.inspection.task.code} {p.inspection.target.name}",
+            lambda publication: publication.due_on,
+        ),
+        _Source("登记后续处置", follow_ups, "created_at", "created_by_id", _follow_up_subject, _no_deadline),
+        _Source(
+            "接收移交",
+            follow_ups,
+            "accepted_at",
+            "accepted_by_id",
+            _follow_up_subject,
+            lambda follow_up: follow_up.accept_deadline,
+        ),
+        _Source(
+            "办结后续处置",
+            follow_ups,
+            "closed_at",
+            "closed_by_id",
+            _follow_up_subject,
+            lambda follow_up: follow_up.deadline,
+        ),
+    ]
+
+
 def _entries(year: int, users: set[int] | None) -> Iterable[DutyEntry]:
     for step in PlanStep.objects.filter(
         _within("at", year, users, "user_id"), action__in=[PlanStep.Action.SUBMIT, PlanStep.Action.FILE]
@@ -61,94 +176,15 @@ def _entries(year: int, users: set[int] | None) -> Iterable[DutyEntry]:
         name = f"{plan.year}年度{plan.department.short_name if plan.department else '联合'}抽查计划"
         deadline = plan_due_date(plan.year) if step.action == PlanStep.Action.SUBMIT else None
         yield DutyEntry(step.user_id, step.at, f"年度计划{step.get_action_display()}", name, deadline)
-    for draw in Draw.objects.filter(_within("executed_at", year, users, "executed_by_id")).select_related(
-        "task"
-    ):
-        yield DutyEntry(
-            draw.executed_by_id,
-            draw.executed_at,
-            "执行随机抽取",
-            f"{draw.task.code} {draw.task.title}",
-            local_date(draw.scheduled_for),
-        )
-    for adjustment in DrawAdjustment.objects.filter(_within("at", year, users, "by_id")).select_related(
-        "draw__task"
-    ):
-        yield DutyEntry(
-            adjustment.by_id,
-            adjustment.at,
-            "调整检查人员",
-            f"{adjustment.draw.task.code} {adjustment.inspector_out}→{adjustment.inspector_in}",
-            None,
-        )
-    results = MatterResult.objects.select_related("inspection__task", "target", "matter")
-    publications = {
-        (inspection_id, department_id): due
-        for inspection_id, department_id, due in ResultPublication.objects.filter(
-            inspection__results__approved_at__year=year
-        ).values_list("inspection_id", "department_id", "due_on")
-    }
-    for result in results.filter(_within("submitted_at", year, users, "submitted_by_id")):
-        yield DutyEntry(
-            result.submitted_by_id,
-            result.submitted_at,
-            "录入检查结果",
-            f"{result.inspection.task.code} {result.target.name} · {result.matter.name}",
-            result.inspection.task.end_date,
-        )
-    for result in results.filter(_within("approved_at", year, users, "approved_by_id")):
-        yield DutyEntry(
-            result.approved_by_id,
-            result.approved_at,
-            "审核检查结果",
-            f"{result.inspection.task.code} {result.target.name} · {result.matter.name}",
-            publications.get((result.inspection_id, result.department_id)),
-        )
-    for amendment in ResultAmendment.objects.filter(_within("at", year, users, "by_id")).select_related(
-        "result__inspection__task", "result__target", "result__matter"
-    ):
-        result = amendment.result
-        yield DutyEntry(
-            amendment.by_id,
-            amendment.at,
-            "修改已提交的检查结果",
-            f"{result.inspection.task.code} {result.target.name} · {result.matter.name}",
-            None,
-        )
-    for inspection in Inspection.objects.filter(
-        _within("closed_at", year, users, "closed_by_id")
-    ).select_related("task", "target"):
-        yield DutyEntry(
-            inspection.closed_by_id,
-            inspection.closed_at,
-            "办结检查（联合汇总）",
-            f"{inspection.task.code} {inspection.target.name}",
-            inspection.task.end_date,
-        )
-    for publication in ResultPublication.objects.filter(
-        _within("published_at", year, users, "published_by_id")
-    ).select_related("inspection__task", "inspection__target"):
-        yield DutyEntry(
-            publication.published_by_id,
-            publication.published_at,
-            "公开检查结果",
-            f"{publication.inspection.task.code} {publication.inspection.target.name}",
-            publication.due_on,
-        )
-    follow_ups = FollowUp.objects.select_related("target")
-    for follow_up in follow_ups.filter(_within("created_at", year, users, "created_by_id")):
-        subject = f"{follow_up.get_kind_display()} · {follow_up.target.name}"
-        yield DutyEntry(follow_up.created_by_id, follow_up.created_at, "登记后续处置", subject, None)
-    for follow_up in follow_ups.filter(_within("accepted_at", year, users, "accepted_by_id")):
-        subject = f"{follow_up.get_kind_display()} · {follow_up.target.name}"
-        yield DutyEntry(
-            follow_up.accepted_by_id, follow_up.accepted_at, "接收移交", subject, follow_up.accept_deadline
-        )
-    for follow_up in follow_ups.filter(_within("closed_at", year, users, "closed_by_id")):
-        subject = f"{follow_up.get_kind_display()} · {follow_up.target.name}"
-        yield DutyEntry(
-            follow_up.closed_by_id, follow_up.closed_at, "办结后续处置", subject, follow_up.deadline
-        )
+    for source in _sources(year):
+        for row in source.rows().filter(_within(source.at, year, users, source.by)):
+            yield DutyEntry(
+                getattr(row, source.by),
+                getattr(row, source.at),
+                source.action,
+                source.subject(row),
+                source.deadline(row),
+            )
 
 
 def duty_scope(user: User) -> Q | None:

@@ -19,9 +19,8 @@ from django.core.files import File
 from django.http import Http404
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 
-from luozhuang_dsj.audit_export import neutralise
+from luozhuang_dsj.audit_export import neutralise, text_cells
 from luozhuang_dsj.jobs import JobError, Progress, job_handler
 from luozhuang_dsj.lib.spreadsheets import write_csv
 from luozhuang_dsj.models import Job, User
@@ -147,16 +146,6 @@ REPORTS: dict[str, Report] = {
 }
 
 
-def _text_cells(sheet: Any, row: Sequence[Any]) -> list[WriteOnlyCell]:
-    cells = []
-    for value in row:
-        cell = WriteOnlyCell(sheet, value=neutralise(value))
-        if isinstance(value, str):
-            cell.data_type = "s"  # never a formula, whatever the text starts with
-        cells.append(cell)
-    return cells
-
-
 def write_report(sheets: list[Sheet], fmt: str, target: Path, progress: Callable[[int], None]) -> int:
     """Write the sheets; returns the number of data rows written."""
     count = 0
@@ -178,7 +167,7 @@ def write_report(sheets: list[Sheet], fmt: str, target: Path, progress: Callable
         sheet = workbook.create_sheet(title=sheet_data.title[:31])
         sheet.append(list(sheet_data.headers))
         for row in counted(sheet_data.rows):
-            sheet.append(_text_cells(sheet, row))
+            sheet.append(text_cells(sheet, row))
     workbook.save(target)
     return count
 
