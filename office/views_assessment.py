@@ -225,6 +225,7 @@ def report_summary(request: HttpRequest) -> HttpResponse:
     year, as_of = _year(request), _as_of(request)
     context = {
         "summary": annual_summary(year, as_of=as_of),
+        "weights": assess_mod.weights_for(year),
         "year": year,
         "years": assess_mod.assessment_years(),
         "metrics": METRICS,
