@@ -10,7 +10,7 @@ import csv
 import io
 import json
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from django.core.files import File
@@ -52,6 +52,17 @@ def neutralise(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
         return "'" + value
     return value
+
+
+def text_cells(sheet: Any, row: Sequence[Any]) -> list[WriteOnlyCell]:
+    """A row for a write-only sheet: neutralised, and text always stored as text."""
+    cells = []
+    for value in row:
+        cell = WriteOnlyCell(sheet, value=neutralise(value))
+        if isinstance(value, str):
+            cell.data_type = "s"  # never a formula, whatever the text starts with
+        cells.append(cell)
+    return cells
 
 
 def _json(value: Any) -> str:
@@ -122,13 +133,7 @@ def _export(job: Job, progress: Progress) -> None:
             sheet = workbook.create_sheet("审计日志")
             sheet.append(HEADERS)
             for done, row in enumerate(_rows(events), start=1):
-                cells = []
-                for value in row:
-                    cell = WriteOnlyCell(sheet, value=neutralise(value))
-                    if isinstance(value, str):
-                        cell.data_type = "s"  # never a formula, whatever the text starts with
-                    cells.append(cell)
-                sheet.append(cells)
+                sheet.append(text_cells(sheet, row))
                 if done % 2000 == 0:
                     progress(done)
             workbook.save(handle)

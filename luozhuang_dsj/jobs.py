@@ -229,9 +229,23 @@ def _finish(job: Job, status: str, error: str = "") -> None:
     job.stage = state.get("stage", job.stage)
     job.finished_at = timezone.now()
     if job.result_file and not job.expires_at:
-        job.expires_at = job.finished_at + dt.timedelta(days=7)
+        job.expires_at = job.finished_at + dt.timedelta(days=settings.JOB_DOWNLOAD_DAYS)
     job.save()
     try:
         cache.delete(f"job-progress:{job.pk}")
     except Exception:  # see Progress; the key expires by itself
         logger.warning("job %s: progress not cleared, the cache is unavailable", job.pk)
+
+
+def purge_expired_downloads(*, now: dt.datetime | None = None) -> int:
+    """Delete the files of jobs whose download has expired (the row stays, so its page
+    still says the link expired). Returns how many files were deleted."""
+    now = now or timezone.now()
+    purged = 0
+    for job in Job.objects.filter(expires_at__lt=now).exclude(result_file=""):
+        job.result_file.delete(save=False)
+        Job.objects.filter(pk=job.pk).update(result_file="")
+        purged += 1
+    if purged:
+        logger.info("deleted %d expired job files", purged)
+    return purged

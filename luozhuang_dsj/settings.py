@@ -294,6 +294,9 @@ CONTENT_SECURITY_POLICY = {
 # this long is published again; one interrupted this many times is failed.
 JOB_REQUEUE_AFTER_SECONDS = env_int("JOB_REQUEUE_AFTER_SECONDS", 300, minimum=10)
 JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3, minimum=1)
+# A job's file (an export) can be downloaded for this many days; then the link says it has
+# expired and the nightly cleanup deletes the file.
+JOB_DOWNLOAD_DAYS = env_int("JOB_DOWNLOAD_DAYS", 7, minimum=1)
 CELERY_BEAT_SCHEDULE["requeue-stuck-jobs"] = {
     "task": "luozhuang_dsj.tasks.requeue_stuck_jobs",
     "schedule": 60.0,
@@ -302,6 +305,10 @@ CELERY_BEAT_SCHEDULE["requeue-stuck-jobs"] = {
 CELERY_BEAT_SCHEDULE["credit-recompute"] = {
     "task": "inspections.tasks.credit_recompute_nightly",
     "schedule": crontab(hour=2, minute=30),
+}
+CELERY_BEAT_SCHEDULE["purge-expired-downloads"] = {
+    "task": "luozhuang_dsj.tasks.purge_expired_downloads",
+    "schedule": crontab(hour=3, minute=15),
 }
 CELERY_BEAT_SCHEDULE["purge-audit-events"] = {
     "task": "luozhuang_dsj.tasks.purge_audit_events",

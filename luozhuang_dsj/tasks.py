@@ -15,3 +15,8 @@ def requeue_stuck_jobs() -> int:
 @shared_task(ignore_result=True)
 def purge_audit_events() -> int:
     return audit.audit_purge().deleted
+
+
+@shared_task(ignore_result=True)
+def purge_expired_downloads() -> int:
+    return jobs.purge_expired_downloads()

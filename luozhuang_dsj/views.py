@@ -349,12 +349,15 @@ def job_detail(request: HttpRequest, pk: str) -> HttpResponse:
 
 
 @login_only
-def job_download(request: HttpRequest, pk: str) -> FileResponse:
+def job_download(request: HttpRequest, pk: str) -> HttpResponse:
     job = get_job_for_user(user=request.user, pk=pk)
+    if job.status == Job.Status.SUCCEEDED and job.expires_at and job.expires_at < timezone.now():
+        # 410: the file existed and is gone for good; the page says why and what to do.
+        message = f"下载链接已过期（导出文件保留 {settings.JOB_DOWNLOAD_DAYS} 天），请重新导出。"
+        context = {"status": 410, "title": "下载链接已过期", "message": message}
+        return render(request, "errors/error.html", context, status=410)
     if job.status != Job.Status.SUCCEEDED or not job.result_file:
         raise Http404("该任务没有可下载的文件。")
-    if job.expires_at and job.expires_at < timezone.now():
-        raise Http404("下载链接已过期，请重新导出。")
     return FileResponse(job.result_file.open("rb"), as_attachment=True, filename=job.result_filename or None)
 
 

@@ -7,3 +7,4 @@ class OfficeConfig(AppConfig):
 
     def ready(self) -> None:
         from office import dashboard_exports  # noqa: F401  (register the dashboard's exports)
+        from office import exports  # noqa: F401  (register the office's export job)
