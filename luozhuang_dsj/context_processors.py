@@ -29,6 +29,7 @@ STAFF_MENU: list[tuple[str, str, frozenset[str]]] = [
     ("检查对象名录库", "target-list", frozenset({Role.OFFICE, Role.DEPT_STAFF, Role.DEPT_HEAD})),
     ("分库", "sub-registry-list", frozenset({Role.OFFICE, Role.DEPT_STAFF, Role.DEPT_HEAD})),
     ("执法检查人员", "inspector-list", frozenset({Role.OFFICE, Role.DEPT_STAFF, Role.DEPT_HEAD})),
+    ("省平台交换", "exchange-home", frozenset({Role.OFFICE})),
     ("导入记录", "import-history", frozenset({Role.OFFICE, Role.DEPT_STAFF, Role.DEPT_HEAD})),
     ("我的检查", "inspector-home", frozenset({Role.INSPECTOR})),
     ("回避申报", "my-conflicts", frozenset({Role.INSPECTOR})),
