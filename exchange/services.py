@@ -37,6 +37,7 @@ logger = logging.getLogger(__name__)
 # Changes stamped shortly before the last collection may have committed after it read.
 COLLECT_OVERLAP = dt.timedelta(hours=1)
 DELIVER_LIMIT = 1000
+MAX_PASSES = 20
 INBOX_FOLDERS = {InboundFile.Kind.REGISTRY: "registry", InboundFile.Kind.CATALOG: "catalog"}
 IMPORT_SCHEMAS = {InboundFile.Kind.REGISTRY: "registry.targets", InboundFile.Kind.CATALOG: "plans.catalog"}
 _RUN_LOCK_KEY = 0x6C7A_6578_6368  # arbitrary: the PostgreSQL advisory lock of the exchange run
@@ -210,6 +211,16 @@ def _due_items(now: dt.datetime) -> list[int]:
     )
 
 
+def _due_pass(now: dt.datetime) -> Iterator[int]:
+    """Due items, pass after pass: a newer version becomes due once the older one went out.
+    Each item handled leaves the due set (sent, or its next attempt moved past `now`)."""
+    for _ in range(MAX_PASSES):
+        due = _due_items(now)
+        if not due:
+            return
+        yield from due
+
+
 def exchange_deliver(*, now: dt.datetime | None = None) -> Delivery:
     """Send every due item once. An item is claimed with a lease (its next attempt moved past
     the send's timeout) by a conditional update; a worker killed mid-send leaves it due again
@@ -217,7 +228,7 @@ def exchange_deliver(*, now: dt.datetime | None = None) -> Delivery:
     now = now or timezone.now()
     delivery = Delivery()
     lease = dt.timedelta(seconds=settings.EXCHANGE_LEASE_SECONDS)
-    for pk in _due_items(now):
+    for pk in _due_pass(now):
         claimed = ExchangeItem.objects.filter(
             pk=pk, status=ExchangeItem.Status.QUEUED, next_attempt_at__lte=now
         ).update(next_attempt_at=now + lease, attempts=F("attempts") + 1)
