@@ -17,7 +17,7 @@ class UploadForm(forms.Form):
     kind = forms.ChoiceField(label="文件类型", choices=InboundFile.Kind.choices)
     file = forms.FileField(
         label="省工作平台下发的文件",
-        help_text="Excel（.xlsx、.xls）、WPS（.et）、.ods 或 .csv；表头与“导入检查对象”“导入省级清单”的模板相同。",
+        help_text="Excel（.xlsx、.xls、.xlsb）、.ods 或 .csv；表头与“导入检查对象”“导入省级清单”的模板相同。",
     )
 
     def clean_file(self):  # type: ignore[no-untyped-def]

@@ -71,7 +71,9 @@ DRAW_COLUMNS: list[tuple[str, Getter]] = [
     ("人员库摘要", lambda row: row["record"]["pool_digest"]),
     (
         "分层及样本量",
-        lambda row: "；".join(f"{s['name']}：{s['size']}户抽{s['sample_size']}户" for s in row["record"]["strata"]),
+        lambda row: "；".join(
+            f"{s['name']}：{s['size']}户抽{s['sample_size']}户" for s in row["record"]["strata"]
+        ),
     ),
     ("抽取时间", lambda row: row["executed_at"] or ""),
     ("见证输入", lambda row: row["record"].get("witness_input") or ""),
@@ -99,12 +101,18 @@ RESULT_COLUMNS: list[tuple[str, Getter]] = [
     ("检查日期", lambda row: row["inspected_on"] or ""),
     ("结果代码", lambda row: _join(code["code"] for code in row["codes"])),
     ("检查结果", lambda row: _join(code["name"] for code in row["codes"])),
-    ("国家规范代码", lambda row: _join(code["official_code"] for code in row["codes"] if code["official_code"])),
+    (
+        "国家规范代码",
+        lambda row: _join(code["official_code"] for code in row["codes"] if code["official_code"]),
+    ),
     ("发现问题程度", lambda row: row["finding_level_label"]),
     ("改正期限", lambda row: row["correction_deadline"] or ""),
     ("结果版本", lambda row: row["revision"]),
     ("审核时间", lambda row: row["approved_at"] or ""),
-    ("公开状态", lambda row: {"published": "已公开", "pending": "待公开"}.get(_publication("status")(row), "")),
+    (
+        "公开状态",
+        lambda row: {"published": "已公开", "pending": "待公开"}.get(_publication("status")(row), ""),
+    ),
     ("公开期限", _publication("due_on")),
     ("公开时间", _publication("published_at")),
     ("更正后结果", _correction("label")),
@@ -116,7 +124,10 @@ RESULT_COLUMNS: list[tuple[str, Getter]] = [
 def latest_payloads(kind: str, *, year: int | None = None) -> Iterator[dict[str, Any]]:
     """The newest queued version of each object of a kind, in key order."""
     newest = (
-        ExchangeItem.objects.filter(kind=kind).values("key").annotate(newest=Max("pk")).values_list("newest", flat=True)
+        ExchangeItem.objects.filter(kind=kind)
+        .values("key")
+        .annotate(newest=Max("pk"))
+        .values_list("newest", flat=True)
     )
     items = ExchangeItem.objects.filter(pk__in=newest).order_by("key")
     for payload in items.values_list("payload", flat=True).iterator(chunk_size=500):
@@ -143,7 +154,9 @@ def plan_rows(params: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
             yield tuple(getter({"plan": plan, "item": item}) for _, getter in PLAN_COLUMNS)
 
 
-def simple_rows(kind: str, columns: list[tuple[str, Getter]], params: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
+def simple_rows(
+    kind: str, columns: list[tuple[str, Getter]], params: dict[str, Any]
+) -> Iterator[tuple[Any, ...]]:
     for payload in latest_payloads(kind, year=_year(params)):
         yield tuple(getter(payload) for _, getter in columns)
 

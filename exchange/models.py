@@ -84,7 +84,12 @@ class InboundFile(models.Model):
     reason = models.TextField("拒收原因", blank=True)
     outcome = models.JSONField("导入结果", default=dict, blank=True)
     batch = models.ForeignKey(
-        ImportBatch, verbose_name="导入批次", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        ImportBatch,
+        verbose_name="导入批次",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

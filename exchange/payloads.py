@@ -163,7 +163,12 @@ def result_payload(
         },
         "inspected_on": _day(result.inspected_on),
         "codes": [
-            {"code": code.code, "name": code.name, "official_code": code.official_code, "outcome": code.outcome}
+            {
+                "code": code.code,
+                "name": code.name,
+                "official_code": code.official_code,
+                "outcome": code.outcome,
+            }
             for code in codes
         ],
         "finding_level": result.finding_level,

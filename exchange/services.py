@@ -96,7 +96,9 @@ def _result_versions(since: dt.datetime | None) -> Iterator[Version]:
     )
     if since is not None:
         published = ResultPublication.objects.filter(
-            inspection_id=OuterRef("inspection_id"), department_id=OuterRef("department_id"), published_at__gte=since
+            inspection_id=OuterRef("inspection_id"),
+            department_id=OuterRef("department_id"),
+            published_at__gte=since,
         )
         corrected = PublishedResult.objects.filter(result_id=OuterRef("pk"), corrected_at__gte=since)
         results = results.filter(
@@ -141,7 +143,9 @@ def exchange_collect(*, since: dt.datetime | None, now: dt.datetime | None = Non
     queued = 0
     for source in (_plan_versions, _draw_versions, _result_versions):
         for chunk in _chunks(source(since), 500):
-            versions = {(version.kind, version.key, payloads.digest(version.payload)): version for version in chunk}
+            versions = {
+                (version.kind, version.key, payloads.digest(version.payload)): version for version in chunk
+            }
             existing = set(
                 ExchangeItem.objects.filter(
                     kind__in={kind for kind, _, _ in versions}, key__in={key for _, key, _ in versions}
@@ -382,7 +386,9 @@ def exchange_inbox_process() -> Receipt:
     for kind, name in INBOX_FOLDERS.items():
         folder = inbox / name
         folder.mkdir(parents=True, exist_ok=True)
-        for path in sorted(entry for entry in folder.iterdir() if entry.is_file() and not entry.name.startswith(".")):
+        for path in sorted(
+            entry for entry in folder.iterdir() if entry.is_file() and not entry.name.startswith(".")
+        ):
             inbound, new = exchange_receive(
                 kind=kind, path=path, filename=path.name, source=InboundFile.Source.INBOX, actor=None
             )
@@ -415,7 +421,10 @@ def _run_lock() -> Iterator[bool]:
 
 def collect_since() -> dt.datetime | None:
     last = (
-        ExchangeRun.objects.filter(collect_complete=True).order_by("-started_at").values_list("started_at", flat=True).first()
+        ExchangeRun.objects.filter(collect_complete=True)
+        .order_by("-started_at")
+        .values_list("started_at", flat=True)
+        .first()
     )
     return last - COLLECT_OVERLAP if last is not None else None
 
@@ -428,7 +437,9 @@ def exchange_run(*, trigger: str, actor: User | None = None) -> ExchangeRun | No
             return None
         started = timezone.now()
         since = collect_since()
-        run = ExchangeRun.objects.create(trigger=trigger, started_at=started, collected_since=since, actor=actor)
+        run = ExchangeRun.objects.create(
+            trigger=trigger, started_at=started, collected_since=since, actor=actor
+        )
         errors = []
         try:
             run.queued = exchange_collect(since=since, now=started)

@@ -81,7 +81,9 @@ def exchange_item_retry(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, "；".join(error.messages))
     else:
-        messages.success(request, f"{item.get_kind_display()}“{item.key}”已重新排入发送队列，将在下次交换时发送。")
+        messages.success(
+            request, f"{item.get_kind_display()}“{item.key}”已重新排入发送队列，将在下次交换时发送。"
+        )
     return redirect("exchange-item", item.pk)
 
 

@@ -180,7 +180,8 @@ def result_entry_reminders(*, today: datetime.date, calendar: workdays.WorkingCa
                 title=f"检查结果须于{_chinese(due)}前录入（{_when(today, due, calendar)}）：{task.title}",
                 body=(
                     f"抽查任务 {task.code} {task.title} 的检查期限至{_chinese(due)}。本部门尚有 {missing} 户检查对象的"
-                    "检查结果未录入提交。按“谁检查、谁录入”，请督促检查人员及时录入。" + _estimate(due, calendar)
+                    "检查结果未录入提交。按“谁检查、谁录入”，请督促检查人员及时录入。"
+                    + _estimate(due, calendar)
                 ),
                 link=reverse("task-inspections", args=[task.pk]),
                 dedupe_key=f"result.due:{task.pk}:{due:%Y%m%d}",
@@ -211,7 +212,9 @@ def follow_up_deadline_reminders(*, today: datetime.date, calendar: workdays.Wor
             title = f"移交须于{_chinese(due)}前接收或退回（{when}）：{follow_up.target.name}"
             body = f"{follow_up.origin_department.short_name}移交的检查发现尚待本部门接收或退回。"
         else:
-            title = f"{follow_up.get_kind_display()}须于{_chinese(due)}前办结（{when}）：{follow_up.target.name}"
+            title = (
+                f"{follow_up.get_kind_display()}须于{_chinese(due)}前办结（{when}）：{follow_up.target.name}"
+            )
             body = f"本部门承办的后续处置（{follow_up.get_kind_display()}）期限为{_chinese(due)}，请按期办结或复查。"
         notify(
             recipients=selectors.department_people([follow_up.department_id]),

@@ -13,7 +13,12 @@ def _item():
         kind=ExchangeItem.Kind.PLAN,
         key="2031-SCJG-department",
         digest="0" * 64,
-        defaults={"payload": payload, "version": "第1版（已备案）", "next_attempt_at": timezone.now(), "last_error": "样例错误"},
+        defaults={
+            "payload": payload,
+            "version": "第1版（已备案）",
+            "next_attempt_at": timezone.now(),
+            "last_error": "样例错误",
+        },
     )
     return item
 

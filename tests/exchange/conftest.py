@@ -53,7 +53,9 @@ def district(folders, office_user, staff, head, outsider, inspector_user):
     result = enter(inspector_user, inspection, world.food, "01", inspected_on=datetime.date(2026, 9, 15))
     result_approve(actor=head, results=[result])
     other = special_task(world, staff, title="食品经营者专项抽查")
-    cancelled = draw_services.draw_cancel(actor=staff, draw=prepared(other, staff, minutes=30), reason="检查范围有误，重新公示")
+    cancelled = draw_services.draw_cancel(
+        actor=staff, draw=prepared(other, staff, minutes=30), reason="检查范围有误，重新公示"
+    )
     plan = department_plan_at(world.scjg, AnnualPlan.Status.FILED)
     return District(
         world=world,

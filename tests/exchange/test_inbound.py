@@ -30,7 +30,9 @@ def _registry_file(*rows):
 def test_a_registry_update_creates_and_updates_targets_once(district, folders):
     existing = district.world.targets[0]
     new_code = credit_code(900)
-    content = _registry_file([existing.code, existing.name, "D", "吊销"], [new_code, "罗庄新设商贸有限公司", "A", "存续"])
+    content = _registry_file(
+        [existing.code, existing.name, "D", "吊销"], [new_code, "罗庄新设商贸有限公司", "A", "存续"]
+    )
     path = _drop(folders, "registry", "20261126-名录更新.csv", content)
 
     run = services.exchange_run(trigger=ExchangeRun.Trigger.SCHEDULE)
@@ -40,7 +42,12 @@ def test_a_registry_update_creates_and_updates_targets_once(district, folders):
     assert (existing.risk_class, existing.status) == ("D", "吊销")
     assert Target.objects.get(code=new_code).name == "罗庄新设商贸有限公司"
     inbound = InboundFile.objects.get()
-    assert (inbound.kind, inbound.source, inbound.status, inbound.reason) == ("registry", "inbox", "applied", "")
+    assert (inbound.kind, inbound.source, inbound.status, inbound.reason) == (
+        "registry",
+        "inbox",
+        "applied",
+        "",
+    )
     assert inbound.outcome["counts"] == {"新增": 1, "更新": 1, "无变化": 0}
     assert not path.exists() and (path.parent / "processed" / path.name).exists()
     event = AuditEvent.objects.get(action="exchange.receive")
@@ -59,7 +66,9 @@ def test_a_registry_update_creates_and_updates_targets_once(district, folders):
 def test_a_file_with_one_bad_row_is_rejected_whole_with_a_chinese_reason(district, folders):
     new_code = credit_code(901)
     bad = credit_code(902)[:-1] + ("0" if credit_code(902)[-1] != "0" else "1")
-    content = _registry_file([new_code, "罗庄新设商贸有限公司", "A", "存续"], [bad, "罗庄错误代码有限公司", "B", "存续"])
+    content = _registry_file(
+        [new_code, "罗庄新设商贸有限公司", "A", "存续"], [bad, "罗庄错误代码有限公司", "B", "存续"]
+    )
     _drop(folders, "registry", "有误的名录.csv", content)
     count = Target.objects.count()
 

@@ -88,7 +88,10 @@ def test_a_transport_failure_keeps_the_item_queued_and_it_is_sent_later(district
     assert services.exchange_deliver(now=now + datetime.timedelta(seconds=59)).failed == 0  # not due yet
     services.exchange_deliver(now=now + datetime.timedelta(seconds=60))
     item.refresh_from_db()
-    assert (item.attempts, item.next_attempt_at) == (2, now + datetime.timedelta(seconds=180))  # 60 s, then 120 s
+    assert (item.attempts, item.next_attempt_at) == (
+        2,
+        now + datetime.timedelta(seconds=180),
+    )  # 60 s, then 120 s
 
     settings.EXCHANGE_OUTBOX_DIR = folders / "outbox"
     assert services.exchange_deliver(now=now + datetime.timedelta(seconds=180)).sent == 4
@@ -97,7 +100,9 @@ def test_a_transport_failure_keeps_the_item_queued_and_it_is_sent_later(district
     assert len(_outbox_files(folders)) == 4
 
 
-def test_after_the_last_attempt_the_item_is_failed_until_the_office_retries_it(district, folders, settings, office_user):
+def test_after_the_last_attempt_the_item_is_failed_until_the_office_retries_it(
+    district, folders, settings, office_user
+):
     services.exchange_collect(since=None)
     settings.EXCHANGE_OUTBOX_DIR = folders / "blocked"
     (folders / "blocked").write_text("")
@@ -144,7 +149,9 @@ class Killed(BaseException):
     """What a killed worker looks like to the code after the send: nothing more runs."""
 
 
-def test_a_worker_killed_after_the_send_resends_the_same_message_and_nothing_is_lost(district, folders, monkeypatch):
+def test_a_worker_killed_after_the_send_resends_the_same_message_and_nothing_is_lost(
+    district, folders, monkeypatch
+):
     services.exchange_collect(since=None)
     real_send = transport.send
     delivered = []
@@ -183,9 +190,11 @@ class Receiver(BaseHTTPRequestHandler):
     received: dict = {}
     posts: list = []
 
-    def do_POST(self):  # noqa: N802
+    def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        Receiver.posts.append((self.headers["Authorization"], self.headers["Idempotency-Key"], body["message_id"]))
+        Receiver.posts.append(
+            (self.headers["Authorization"], self.headers["Idempotency-Key"], body["message_id"])
+        )
         if Receiver.refuse:
             Receiver.refuse -= 1
             self.send_response(503)

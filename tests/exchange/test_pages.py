@@ -16,7 +16,9 @@ from tests.inspections.helpers import credit_code
 from tests.sheets import csv_bytes
 
 
-@pytest.mark.parametrize("role", ["staff", "head", "inspector", "outsider", "auditor", "sysadmin", "secadmin"])
+@pytest.mark.parametrize(
+    "role", ["staff", "head", "inspector", "outsider", "auditor", "sysadmin", "secadmin"]
+)
 def test_only_the_office_opens_the_exchange_page(cast, role):
     assert client_for(cast[role]).get(reverse("exchange-home")).status_code == 403
 
@@ -69,22 +71,30 @@ def test_the_office_starts_a_run(district, office_user, folders, django_capture_
     assert AuditEvent.objects.get(action="exchange.run").username == "office1"
 
 
-def test_the_office_uploads_a_registry_update_once(district, office_user, folders, django_capture_on_commit_callbacks):
+def test_the_office_uploads_a_registry_update_once(
+    district, office_user, folders, django_capture_on_commit_callbacks
+):
     content = csv_bytes([["统一社会信用代码", "企业名称"], [credit_code(950), "罗庄上传商贸有限公司"]])
     client = client_for(office_user)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("exchange-upload"), {"kind": "registry", "file": SimpleUploadedFile("名录.csv", content)})
+        client.post(
+            reverse("exchange-upload"), {"kind": "registry", "file": SimpleUploadedFile("名录.csv", content)}
+        )
     inbound = InboundFile.objects.get()
     assert (inbound.source, inbound.uploaded_by, inbound.status) == ("upload", office_user, "applied")
     assert Job.objects.get(kind="exchange.receive").status == "succeeded"
     assert not list((folders / "inbox" / ".uploads").iterdir())
-    again = client.post(reverse("exchange-upload"), {"kind": "registry", "file": SimpleUploadedFile("再传.csv", content)})
+    again = client.post(
+        reverse("exchange-upload"), {"kind": "registry", "file": SimpleUploadedFile("再传.csv", content)}
+    )
     assert again.status_code == 400
     assert "同一文件已于" in again.content.decode()
     assert InboundFile.objects.count() == 1
 
 
-def test_a_rejected_upload_shows_its_reason_on_the_job(district, office_user, folders, django_capture_on_commit_callbacks):
+def test_a_rejected_upload_shows_its_reason_on_the_job(
+    district, office_user, folders, django_capture_on_commit_callbacks
+):
     content = csv_bytes([["统一社会信用代码", "企业名称"], ["123", "罗庄上传商贸有限公司"]])
     with django_capture_on_commit_callbacks(execute=True):
         client_for(office_user).post(
@@ -101,7 +111,9 @@ def test_the_results_layout_has_the_chinese_headers_and_one_row_per_result(
 ):
     services.exchange_collect(since=None)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client_for(office_user).post(reverse("exchange-export"), {"layout": "result", "format": "xlsx"})
+        response = client_for(office_user).post(
+            reverse("exchange-export"), {"layout": "result", "format": "xlsx"}
+        )
     job = Job.objects.get(kind="exports.run")
     assert response.url == reverse("job-detail", args=[job.pk])
     job.refresh_from_db()
@@ -124,8 +136,24 @@ def test_the_results_layout_has_the_chinese_headers_and_one_row_per_result(
 def test_the_plan_layout_has_one_row_per_plan_item(district, office_user, folders):
     services.exchange_collect(since=None)
     rows = list(layouts.plan_rows({"year": "2027"}))
-    assert [header for header, _ in layouts.PLAN_COLUMNS][:6] == ["计划年度", "制定单位代码", "制定单位", "计划类型", "计划名称", "修订号"]
-    assert [row[:6] for row in rows] == [(2027, "SCJG", "罗庄区市场监督管理局", "部门年度抽查工作计划", "罗庄区市场监督管理局2027年度随机抽查工作计划", 1)]
+    assert [header for header, _ in layouts.PLAN_COLUMNS][:6] == [
+        "计划年度",
+        "制定单位代码",
+        "制定单位",
+        "计划类型",
+        "计划名称",
+        "修订号",
+    ]
+    assert [row[:6] for row in rows] == [
+        (
+            2027,
+            "SCJG",
+            "罗庄区市场监督管理局",
+            "部门年度抽查工作计划",
+            "罗庄区市场监督管理局2027年度随机抽查工作计划",
+            1,
+        )
+    ]
     assert list(layouts.plan_rows({"year": "2026"})) == []
     draws = list(layouts.simple_rows("draw", layouts.DRAW_COLUMNS, {}))
     assert sorted(row[5] for row in draws) == ["已取消", "已抽取"]

@@ -23,7 +23,12 @@ def test_the_first_run_queues_the_filed_plan_both_draws_and_the_approved_result(
             ("plan", "2027-SCJG-department", "第1版（已备案）", "queued"),
             ("draw", district.draw.commitment, "已抽取", "queued"),
             ("draw", district.cancelled.commitment, "已取消", "queued"),
-            ("result", f"{district.task.code}/{district.result.target.code}/{district.world.food.code}", "第1版（已审核）", "queued"),
+            (
+                "result",
+                f"{district.task.code}/{district.result.target.code}/{district.world.food.code}",
+                "第1版（已审核）",
+                "queued",
+            ),
         ]
     )
     for item in ExchangeItem.objects.all():
@@ -94,7 +99,11 @@ def test_the_draw_messages_carry_the_public_record(district):
     record = _payload("draw", draw.commitment)["record"]
     assert len(record["selected"]) == district.task.inspections.count() == 5
     assert record["server_secret"] == draw.server_secret  # public once executed: the verifier needs it
-    assert all(set(slot) == {"department", "department_name", "count", "rotation_relaxed"} for team in record["teams"] for slot in team["slots"])
+    assert all(
+        set(slot) == {"department", "department_name", "count", "rotation_relaxed"}
+        for team in record["teams"]
+        for slot in team["slots"]
+    )
     assert _payload("draw", cancelled.commitment) == {
         "schema": "draw/1",
         "draw_key": cancelled.commitment,
@@ -153,7 +162,11 @@ def test_the_result_message_is_the_approved_result_with_its_publication(district
     assert newest.version == "第1版（已公开）"
     assert newest.payload == {
         **expected,
-        "publication": {"status": "published", "due_on": "2026-10-21", "published_at": "2026-09-18T10:00:00+08:00"},
+        "publication": {
+            "status": "published",
+            "due_on": "2026-10-21",
+            "published_at": "2026-09-18T10:00:00+08:00",
+        },
     }
 
 

@@ -62,7 +62,9 @@ def _publication(inspection, department, due, status=ResultPublication.Status.PE
         closed_on=D(2026, 9, 1),
         due_on=due,
         status=status,
-        published_at=None if status == ResultPublication.Status.PENDING else datetime.datetime(2026, 9, 2, tzinfo=datetime.UTC),
+        published_at=None
+        if status == ResultPublication.Status.PENDING
+        else datetime.datetime(2026, 9, 2, tzinfo=datetime.UTC),
     )
 
 
@@ -164,7 +166,12 @@ def test_open_measures_and_hand_offs_due_soon_remind_the_handling_department(tas
         )
 
     correction = measure(kind=FollowUp.Kind.CORRECTION, department=world.scjg, deadline=D(2026, 10, 9))
-    measure(kind=FollowUp.Kind.CORRECTION, department=world.scjg, deadline=D(2026, 10, 9), recheck_on=D(2026, 9, 28))
+    measure(
+        kind=FollowUp.Kind.CORRECTION,
+        department=world.scjg,
+        deadline=D(2026, 10, 9),
+        recheck_on=D(2026, 9, 28),
+    )
     measure(kind=FollowUp.Kind.CASE_FILING, department=world.scjg, deadline=D(2026, 10, 10))
     measure(
         kind=FollowUp.Kind.CASE_FILING,
@@ -199,6 +206,7 @@ def test_open_measures_and_hand_offs_due_soon_remind_the_handling_department(tas
     FollowUp.objects.filter(pk=handover.pk).update(status=FollowUp.Status.OPEN, deadline=D(2026, 10, 8))
     daily_reminders_send(today=D(2026, 9, 30))
     assert sorted(
-        Notification.objects.filter(kind="followup.due", link=reverse("follow-up-detail", args=[handover.pk]))
-        .values_list("recipient__username", flat=True)
+        Notification.objects.filter(
+            kind="followup.due", link=reverse("follow-up-detail", args=[handover.pk])
+        ).values_list("recipient__username", flat=True)
     ) == sorted(JYJ_PEOPLE * 2)
