@@ -44,7 +44,7 @@ def _run_job(job: Job, progress: Progress) -> None:
 
 @job_handler("exchange.receive")
 def _receive_job(job: Job, progress: Progress) -> None:
-    """A file the office uploaded, kept under the inbox's .uploads/ until processed. Run
+    """A file the office uploaded, kept under MEDIA_ROOT/exchange/uploads/ until processed. Run
     again after a killed worker, it finds the file's record by its digest."""
     path = Path(job.params["path"])
     if path.is_file():

@@ -112,7 +112,8 @@ def exchange_upload(request: HttpRequest) -> HttpResponse:
             f"同一文件已于{known.processed_at:%Y-%m-%d %H:%M}处理过（{known.get_status_display()}），不再重复处理。",
         )
         return render(request, "exchange/home.html", _home_context(request, form), status=400)
-    folder = Path(settings.EXCHANGE_INBOX_DIR) / ".uploads"
+    # Under MEDIA_ROOT: the volume the web and worker containers share.
+    folder = Path(settings.MEDIA_ROOT) / "exchange" / "uploads"
     folder.mkdir(parents=True, exist_ok=True)
     name = Path(upload.name).name
     path = folder / f"{uuid.uuid4().hex}{Path(name).suffix.lower()[:10]}"

@@ -83,7 +83,7 @@ def test_the_office_uploads_a_registry_update_once(
     inbound = InboundFile.objects.get()
     assert (inbound.source, inbound.uploaded_by, inbound.status) == ("upload", office_user, "applied")
     assert Job.objects.get(kind="exchange.receive").status == "succeeded"
-    assert not list((folders / "inbox" / ".uploads").iterdir())
+    assert not list((folders / "media" / "exchange" / "uploads").iterdir())
     again = client.post(
         reverse("exchange-upload"), {"kind": "registry", "file": SimpleUploadedFile("再传.csv", content)}
     )
