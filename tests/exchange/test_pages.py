@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from exchange import layouts, services
 from exchange.models import ExchangeItem, ExchangeRun, InboundFile
 from luozhuang_dsj.models import AuditEvent, Job
+from tests.access.mass_assignment import attacker_fields
 from tests.conftest import client_for
 from tests.inspections.helpers import credit_code
 from tests.sheets import csv_bytes
@@ -157,3 +158,24 @@ def test_the_plan_layout_has_one_row_per_plan_item(district, office_user, folder
     assert list(layouts.plan_rows({"year": "2026"})) == []
     draws = list(layouts.simple_rows("draw", layouts.DRAW_COLUMNS, {}))
     assert sorted(row[5] for row in draws) == ["已取消", "已抽取"]
+
+
+def test_an_upload_ignores_fields_an_attacker_adds(
+    district, office_user, outsider, folders, django_capture_on_commit_callbacks
+):
+    content = csv_bytes([["统一社会信用代码", "企业名称"], [credit_code(951), "罗庄上传商贸有限公司"]])
+    extra = {
+        **attacker_fields(other_department=district.world.jyj, other_user=outsider),
+        "uploaded_by": outsider.pk,
+        "source": "inbox",
+        "sha256": "0" * 64,
+        "reason": "",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(office_user).post(
+            reverse("exchange-upload"),
+            {**extra, "kind": "registry", "file": SimpleUploadedFile("名录.csv", content)},
+        )
+    inbound = InboundFile.objects.get()
+    assert (inbound.uploaded_by, inbound.source, inbound.status) == (office_user, "upload", "applied")
+    assert inbound.sha256 != "0" * 64
