@@ -35,6 +35,7 @@ STAFF_MENU: list[tuple[str, str, frozenset[str]]] = [
     ("考核评估", "assessment-home", frozenset({Role.OFFICE, Role.DEPT_STAFF, Role.DEPT_HEAD})),
     ("年度工作总结", "report-summary", frozenset({Role.OFFICE})),
     ("履职记录", "duty-list", frozenset({Role.OFFICE, Role.DEPT_STAFF, Role.DEPT_HEAD, Role.INSPECTOR})),
+    ("省平台交换", "exchange-home", frozenset({Role.OFFICE})),
     ("导入记录", "import-history", frozenset({Role.OFFICE, Role.DEPT_STAFF, Role.DEPT_HEAD})),
     ("我的检查", "inspector-home", frozenset({Role.INSPECTOR})),
     ("回避申报", "my-conflicts", frozenset({Role.INSPECTOR})),

@@ -357,3 +357,33 @@ CELERY_BEAT_SCHEDULE["opendata-snapshot"] = {
     "task": "opendata.tasks.opendata_snapshot_daily",
     "schedule": crontab(hour=1, minute=15),
 }
+
+# ---- Exchange with the provincial platform (exchange app, docs/EXCHANGE.md). ----
+# "directory": envelopes are written atomically into EXCHANGE_OUTBOX_DIR, which the
+# provincial front-end machine (前置机) collects; "http": each envelope is POSTed to
+# EXCHANGE_URL with EXCHANGE_TOKEN. Files from the province are dropped in EXCHANGE_INBOX_DIR.
+EXCHANGE_TRANSPORT = env_str("EXCHANGE_TRANSPORT") or "directory"
+if EXCHANGE_TRANSPORT not in {"directory", "http"}:
+    raise SettingsError("EXCHANGE_TRANSPORT", "只能是 directory 或 http。")
+EXCHANGE_OUTBOX_DIR = Path(env_str("EXCHANGE_OUTBOX_DIR") or VAR_DIR / "exchange" / "outbox")
+EXCHANGE_INBOX_DIR = Path(env_str("EXCHANGE_INBOX_DIR") or VAR_DIR / "exchange" / "inbox")
+if EXCHANGE_TRANSPORT == "http":
+    EXCHANGE_URL = env_required("EXCHANGE_URL", why="EXCHANGE_TRANSPORT=http 时须提供省工作平台接收地址")
+    if not EXCHANGE_URL.startswith("https://") and not (DEBUG and EXCHANGE_URL.startswith("http://")):
+        raise SettingsError("EXCHANGE_URL", "须以 https:// 开头。")
+    EXCHANGE_TOKEN = env_required("EXCHANGE_TOKEN", why="EXCHANGE_TRANSPORT=http 时须提供接口令牌")
+else:
+    EXCHANGE_URL = env_str("EXCHANGE_URL") or ""
+    EXCHANGE_TOKEN = env_str("EXCHANGE_TOKEN") or ""
+EXCHANGE_TIMEOUT = env_int("EXCHANGE_TIMEOUT", 30, minimum=1, maximum=600)
+EXCHANGE_MAX_ATTEMPTS = env_int("EXCHANGE_MAX_ATTEMPTS", 10, minimum=1, maximum=100)
+EXCHANGE_RETRY_SECONDS = env_int("EXCHANGE_RETRY_SECONDS", 60, minimum=1)
+EXCHANGE_RETRY_MAX_SECONDS = 6 * 3600
+# An item being sent is leased this long: a worker killed mid-send leaves it due again after.
+EXCHANGE_LEASE_SECONDS = env_int("EXCHANGE_LEASE_SECONDS", 300, minimum=EXCHANGE_TIMEOUT + 1)
+EXCHANGE_SENDER_CODE = env_str("EXCHANGE_SENDER_CODE") or "371311"
+EXCHANGE_SENDER_NAME = env_str("EXCHANGE_SENDER_NAME") or "临沂市罗庄区"
+CELERY_BEAT_SCHEDULE["provincial-exchange"] = {
+    "task": "exchange.tasks.exchange_scheduled_run",
+    "schedule": float(env_int("EXCHANGE_INTERVAL_SECONDS", 900, minimum=60)),
+}

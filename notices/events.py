@@ -9,13 +9,16 @@ transaction of the change (before its audit event, which stays the last step).
 | a committed draw cancelled | draw.cancelled | the same |
 | a draw executed | draw.executed | each drawn inspector with a login account; the task departments' staff and heads not already told as inspectors |
 | plan deadline in 3 working days | plan.due | see `notices.reminders` |
+| result publication due in 3 working days | publication.due | the publishing department's staff and heads (`notices.reminders`) |
+| task ending in 3 working days with results not entered | result.due | each task department still missing results: its staff and heads |
+| follow-up measure or hand-off answer due in 3 working days | followup.due | the handling (receiving) department's staff and heads |
 
 | an inspector put on a team after the draw (adjustment, case check) | inspection.assigned | that inspector's login account |
 | a finding handed off (移交) | handoff.received | the receiving department's staff and heads |
 | an objection filed on a published result (异议) | objection.filed | the publishing department's staff and heads |
 
-The actor is never among the recipients. Issue 7 adds its events here (objection.filed,
-publication.due; see docs/CONVENTIONS.md, "Notifications").
+The actor is never among the recipients. Issue 7 adds objection.filed here (see
+docs/CONVENTIONS.md, "Notifications").
 """
 
 from __future__ import annotations

@@ -30,6 +30,8 @@ class Notification(models.Model):
         HANDOFF_RECEIVED = "handoff.received", "收到移交"
         OBJECTION_FILED = "objection.filed", "收到异议"
         PUBLICATION_DUE = "publication.due", "结果公示期限临近"
+        RESULT_DUE = "result.due", "结果录入期限临近"
+        FOLLOW_UP_DUE = "followup.due", "后续处置期限临近"
 
     class EmailStatus(models.TextChoices):
         NONE = "none", "不发送邮件"
