@@ -6,5 +6,7 @@ class OfficeConfig(AppConfig):
     verbose_name = "联席会议办公室"
 
     def ready(self) -> None:
-        from office import dashboard_exports  # noqa: F401  (register the dashboard's exports)
-        from office import exports  # noqa: F401  (register the office's export job)
+        from office import (
+            dashboard_exports,  # noqa: F401  (register the dashboard's exports)
+            exports,  # noqa: F401  (register the office's export job)
+        )

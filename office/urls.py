@@ -1,7 +1,7 @@
 from django.urls import path
 
-from office import views_dashboard
 from office import views_assessment as assessment
+from office import views_dashboard
 
 urlpatterns: list = [
     path("dashboard/", views_dashboard.dashboard_home, name="dashboard-home"),
