@@ -28,5 +28,7 @@ class UploadForm(forms.Form):
 
 
 class ExportForm(forms.Form):
-    layout = forms.ChoiceField(choices=[(kind, label) for kind, label in ExchangeItem.Kind.choices])
-    year = forms.IntegerField(required=False, min_value=2019, max_value=2100)
+    layout = forms.ChoiceField(label="数据类型", choices=ExchangeItem.Kind.choices)
+    year = forms.IntegerField(
+        label="年度", required=False, min_value=2019, max_value=2100, help_text="不填则导出全部年度"
+    )

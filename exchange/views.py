@@ -28,7 +28,7 @@ from luozhuang_dsj.lib.roles import Role
 
 
 def _home_context(request: HttpRequest, upload_form: UploadForm | None = None) -> dict:
-    filters = ItemFilterForm(request.GET or None)
+    filters = ItemFilterForm(request.GET or None, auto_id="filter_%s")  # one page, three forms: distinct ids
     status = kind = ""
     if filters.is_valid():
         status, kind = filters.cleaned_data["status"], filters.cleaned_data["kind"]
@@ -42,7 +42,7 @@ def _home_context(request: HttpRequest, upload_form: UploadForm | None = None) -
         "transport": transport.describe(),
         "inbox": settings.EXCHANGE_INBOX_DIR,
         "upload_form": upload_form or UploadForm(),
-        "export_form": ExportForm(),
+        "export_form": ExportForm(auto_id="export_%s"),
         "layouts": ExchangeItem.Kind.choices,
     }
 

@@ -5,8 +5,10 @@ import datetime
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from exchange import services, transport
@@ -238,3 +240,13 @@ def test_http_delivery_retries_a_refusal_and_the_receiver_dedupes_a_resend(distr
     transport.send(services.envelope(item))
     assert len(receiver.posts) == 6
     assert sorted(receiver.received) == sorted(str(i.message_id) for i in ExchangeItem.objects.all())
+
+
+def test_the_command_runs_one_exchange(district):
+    out = StringIO()
+    call_command("exchange_run", stdout=out)
+    assert (
+        out.getvalue().strip()
+        == "新增待发送 4 条，发送成功 4 条，发送失败 0 条；接收导入 0 个文件，拒收 0 个。"
+    )
+    assert ExchangeRun.objects.get().trigger == "schedule"
