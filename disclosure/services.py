@@ -41,6 +41,8 @@ OUTCOME_ORDER = [
     ResultCode.Outcome.NOT_APPLICABLE,
     ResultCode.Outcome.CLEAN,
 ]
+# Anyone may file without signing in: fewer files than a result may carry.
+OBJECTION_MAX_FILES = 5
 
 
 def publications_open(*, inspection: Inspection) -> list[ResultPublication]:
@@ -198,8 +200,10 @@ def objection_file(
         problems["reason"] = ["请写明异议理由。"]
     if problems:
         raise ValidationError(problems)
-    # The results' own check (by content, size and count); imported here because the
-    # results module imports this one (publications_open).
+    if len(files) > OBJECTION_MAX_FILES:
+        raise ValidationError({"attachments": [f"最多上传 {OBJECTION_MAX_FILES} 个附件。"]})
+    # The results' own check (by content and size); imported here because the results
+    # module imports this one (publications_open).
     from inspections.services_results import attachments_check
 
     checked = attachments_check(None, files)

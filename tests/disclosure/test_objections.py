@@ -101,6 +101,16 @@ def test_a_file_that_is_not_a_photo_or_pdf_is_refused_and_nothing_is_filed(row):
     assert not Objection.objects.exists() and not ObjectionAttachment.objects.exists()
 
 
+def test_more_than_five_files_are_refused_and_nothing_is_filed(row):
+    client = Client()
+    data = _form(client, row) | {
+        "attachments": [SimpleUploadedFile(f"{n}.png", PNG, "image/png") for n in range(6)]
+    }
+    response = client.post(reverse("public-objection", args=[row.pk]), data)
+    assert "最多上传 5 个附件。" in response.content.decode()
+    assert not Objection.objects.exists() and not ObjectionAttachment.objects.exists()
+
+
 def test_filing_is_rate_limited_per_address(row, settings):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "public_objection": "2/3600"}
     client = Client()
