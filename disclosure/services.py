@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from disclosure.models import (
@@ -182,7 +182,8 @@ class ObjectionData:
 
 
 def _new_reference() -> str:
-    return f"YY{timezone.localdate():%Y%m%d}{secrets.token_hex(3).upper()}"
+    """YY, the date and 8 random hex digits: not guessable, unique by constraint."""
+    return f"YY{timezone.localdate():%Y%m%d}{secrets.token_hex(4).upper()}"
 
 
 def objection_file(
@@ -210,23 +211,14 @@ def objection_file(
     stored: list[ObjectionAttachment] = []
     try:
         with transaction.atomic():
-            objection = Objection(
+            objection = Objection.objects.create(
+                reference=_new_reference(),
                 published_result=row,
                 department_id=row.department_id,
                 contact_name=data.contact_name.strip(),
                 contact_phone=data.contact_phone.strip(),
                 reason=data.reason.strip(),
             )
-            for _attempt in range(5):
-                objection.reference = _new_reference()
-                try:
-                    with transaction.atomic():
-                        objection.save()
-                    break
-                except IntegrityError:
-                    if Objection.objects.filter(reference=objection.reference).exists():
-                        continue
-                    raise
             now = timezone.now()
             for upload, evidence in checked:
                 attachment = ObjectionAttachment(

@@ -58,7 +58,7 @@ def test_an_objection_is_filed_without_login_and_the_department_is_told(row, sta
     objection = Objection.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("public-objection-done", args=[objection.reference])
-    assert re.fullmatch(r"YY\d{8}[0-9A-F]{6}", objection.reference)
+    assert re.fullmatch(r"YY\d{8}[0-9A-F]{8}", objection.reference)
     assert (objection.contact_name, objection.contact_phone, objection.department_id) == (
         "周联系",
         "13611112222",
