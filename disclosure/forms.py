@@ -90,7 +90,7 @@ class ObjectionForm(forms.Form):
     attachments = MultipleFileField(
         label="证明材料（可选）",
         required=False,
-        help_text="JPEG、PNG、WebP 照片或 PDF 文档，可选多个。",
+        help_text="JPEG、PNG、WebP 照片或 PDF 文档，最多 5 个。",
     )
     answer = forms.IntegerField(label="验证问题", min_value=0, max_value=100)
     challenge = forms.CharField(widget=forms.HiddenInput)

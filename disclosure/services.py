@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from disclosure.models import (
@@ -41,6 +41,8 @@ OUTCOME_ORDER = [
     ResultCode.Outcome.NOT_APPLICABLE,
     ResultCode.Outcome.CLEAN,
 ]
+# Anyone may file without signing in: fewer files than a result may carry.
+OBJECTION_MAX_FILES = 5
 
 
 def publications_open(*, inspection: Inspection) -> list[ResultPublication]:
@@ -180,7 +182,8 @@ class ObjectionData:
 
 
 def _new_reference() -> str:
-    return f"YY{timezone.localdate():%Y%m%d}{secrets.token_hex(3).upper()}"
+    """YY, the date and 8 random hex digits: not guessable, unique by constraint."""
+    return f"YY{timezone.localdate():%Y%m%d}{secrets.token_hex(4).upper()}"
 
 
 def objection_file(
@@ -198,31 +201,24 @@ def objection_file(
         problems["reason"] = ["请写明异议理由。"]
     if problems:
         raise ValidationError(problems)
-    # The results' own check (by content, size and count); imported here because the
-    # results module imports this one (publications_open).
+    if len(files) > OBJECTION_MAX_FILES:
+        raise ValidationError({"attachments": [f"最多上传 {OBJECTION_MAX_FILES} 个附件。"]})
+    # The results' own check (by content and size); imported here because the results
+    # module imports this one (publications_open).
     from inspections.services_results import attachments_check
 
     checked = attachments_check(None, files)
     stored: list[ObjectionAttachment] = []
     try:
         with transaction.atomic():
-            objection = Objection(
+            objection = Objection.objects.create(
+                reference=_new_reference(),
                 published_result=row,
                 department_id=row.department_id,
                 contact_name=data.contact_name.strip(),
                 contact_phone=data.contact_phone.strip(),
                 reason=data.reason.strip(),
             )
-            for _attempt in range(5):
-                objection.reference = _new_reference()
-                try:
-                    with transaction.atomic():
-                        objection.save()
-                    break
-                except IntegrityError:
-                    if Objection.objects.filter(reference=objection.reference).exists():
-                        continue
-                    raise
             now = timezone.now()
             for upload, evidence in checked:
                 attachment = ObjectionAttachment(
