@@ -133,7 +133,7 @@ def publication_deadline_reminders(*, today: datetime.date, calendar: workdays.W
                 f"{_chinese(publication.closed_on)}办结。按“谁检查、谁公开”，本部门的检查结果须经负责人审核后，"
                 f"在办结后20个工作日内（{_chinese(due)}前）公开。" + _estimate(due, calendar)
             ),
-            link=reverse("inspection-detail", args=[inspection.pk]),
+            link=reverse("publication-detail", args=[publication.pk]),
             dedupe_key=f"publication.due:{inspection.pk}",
         )
     return count

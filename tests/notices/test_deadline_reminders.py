@@ -74,7 +74,7 @@ def _publication(inspection, department, due, status=ResultPublication.Status.PE
 def test_a_publication_due_within_3_working_days_reminds_its_departments_people_once(task):
     world = task.world
     first, second = _inspections(task)[:2]
-    _publication(first, world.scjg, D(2026, 10, 9))
+    due = _publication(first, world.scjg, D(2026, 10, 9))
     _publication(first, world.jyj, D(2026, 10, 10))  # the 4th working day: not yet
     _publication(second, world.scjg, D(2026, 10, 8), ResultPublication.Status.PUBLISHED)
     Notification.objects.all().delete()
@@ -85,7 +85,7 @@ def test_a_publication_due_within_3_working_days_reminds_its_departments_people_
     assert received("publication.due") == SCJG_PEOPLE
     notification = Notification.objects.get(kind="publication.due", recipient__username="staff1")
     assert notification.title == f"检查结果须于2026年10月9日前公开（还有3个工作日）：{first.target.name}"
-    assert notification.link == reverse("inspection-detail", args=[first.pk])
+    assert notification.link == reverse("publication-detail", args=[due.pk])
     assert notification.dedupe_key == f"publication.due:{first.pk}"
 
     daily_reminders_send(today=TODAY)
