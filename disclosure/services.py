@@ -124,6 +124,27 @@ def public_row(result: MatterResult, *, publication: ResultPublication, at: Any)
     )
 
 
+def published_result_amended(*, result: MatterResult, reason: str, at: Any) -> bool:
+    """A head amended a result after it was published (inspections' `result_amend`): the
+    public row keeps what was published and shows the amended result beside it as a
+    correction (更正), with the reason, as an objection's correction is shown. Returns
+    whether the public side changed (an amendment of non-public fields changes nothing)."""
+    row = PublishedResult.objects.select_for_update().filter(result=result).first()
+    if row is None:
+        return False
+    codes = sorted(result.codes.all(), key=lambda code: code.code)
+    label = "、".join(code.name for code in codes)
+    if label == (row.corrected_label or row.result_label):
+        return False
+    row.corrected_label, row.correction_note, row.corrected_at = (
+        label,
+        f"部门负责人修改检查结果：{reason}",
+        at,
+    )
+    row.save(update_fields=["corrected_label", "correction_note", "corrected_at"])
+    return True
+
+
 def publication_publish(*, actor: User, publication: ResultPublication) -> ResultPublication:
     """The department head publishes the department's results on one inspection: every
     one of them approved, all rows written in one transaction."""

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from disclosure.services import publications_open
+from disclosure.services import publications_open, published_result_amended
 from inspections.models import (
     FindingLevel,
     FollowUp,
@@ -558,6 +558,7 @@ def result_amend(
             actor=actor, result=locked, codes=[code for code in data.codes if code not in previous_codes]
         )
         _sync_correction(actor=actor, result=locked)
+        public = published_result_amended(result=locked, reason=reason, at=timezone.now())
         inspection = locked.inspection
         if inspection.is_closed:
             level = inspection.results.aggregate(level=Max("finding_level"))["level"] or 0
@@ -569,7 +570,10 @@ def result_amend(
             object_type="事项检查结果",
             object_key=str(locked.pk),
             before=before,
-            after=after | {"reason": reason} | ({"consequences": consequences} if consequences else {}),
+            after=after
+            | {"reason": reason}
+            | ({"consequences": consequences} if consequences else {})
+            | ({"public_correction": True} if public else {}),
         )
     return locked
 

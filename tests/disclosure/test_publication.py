@@ -8,16 +8,19 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from disclosure.models import PublishedResult, ResultPublication
 from disclosure.services import publication_publish
 from inspections.models import MatterResult
+from inspections.services_results import result_amend
 from luozhuang_dsj.lib.roles import Role
 from luozhuang_dsj.models import AuditEvent
 from tests.conftest import client_for, make_user
-from tests.disclosure.helpers import closed_inspection, publication_of, target, user_of
+from tests.disclosure.helpers import closed_inspection, publication_of, published, target, user_of
+from tests.inspections.helpers import result_data
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -183,3 +186,27 @@ def test_the_publication_list_shows_only_the_departments_own(scjg, jyj, outsider
     page = client_for(outsider).get(reverse("publication-list")).content.decode()
     assert "教育局的对象" in page and "市场监管局的对象" not in page
     assert user_of(jyj).department == jyj
+
+
+def test_a_heads_amendment_after_publication_shows_beside_the_published_result(
+    scjg, head, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    row = published(scjg, target(41, "罗庄区修改测试商行"))
+    result = MatterResult.objects.get(pk=row.result_id)
+
+    result_amend(
+        actor=head, result=result, data=result_data("01", findings="补充现场情况"), reason="补充记录"
+    )
+    row.refresh_from_db()
+    assert (row.result_label, row.corrected_label, row.corrected_at) == ("未发现问题", "", None)
+
+    result_amend(
+        actor=head, result=result, data=result_data("06", findings="已当场改正"), reason="录入时选错结果"
+    )
+    row.refresh_from_db()
+    assert (row.result_label, row.corrected_label) == ("未发现问题", "发现问题经责令已改正")
+    assert row.correction_note == "部门负责人修改检查结果：录入时选错结果"
+    assert AuditEvent.objects.filter(action="result.amend").latest("pk").after["public_correction"] is True
+    page = Client().get(reverse("public-business", args=[row.credit_code])).content.decode()
+    assert "更正为：发现问题经责令已改正" in page
