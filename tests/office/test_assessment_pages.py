@@ -233,3 +233,27 @@ def test_the_menu_offers_the_assessment_and_summary(office_user, outsider):  # t
     assert reverse("assessment-home") in page and reverse("report-summary") in page
     page = client_of(outsider).get(reverse("department-home")).content.decode()
     assert reverse("assessment-home") in page and reverse("report-summary") not in page
+
+
+def test_the_weights_form_ignores_fields_it_does_not_offer(office_user, outsider, jyj):  # type: ignore[no-untyped-def]
+    from office.models import AssessmentWeights
+    from office.services import weights_save
+    from tests.access.mass_assignment import assert_mass_assignment_ignored, attacker_fields
+
+    values = {"plan": 15, "tasks": 20, "entry": 20, "publication": 20, "joint": 10, "follow_up": 15}
+    weights = weights_save(actor=office_user, year=2027, values=values)
+    assert_mass_assignment_ignored(
+        client_of(office_user),
+        f"{reverse('assessment-weights')}?year=2027",
+        {**values, "plan": 10, "joint": 15},
+        instance=weights,
+        extra={
+            **attacker_fields(other_department=jyj, other_user=outsider),
+            "year": 2030,
+            "updated_by": outsider.pk,
+        },
+        fields=("year", "updated_by_id"),
+    )
+    weights.refresh_from_db()
+    assert (weights.plan, weights.joint, weights.updated_by_id) == (10, 15, office_user.pk)
+    assert not AssessmentWeights.objects.filter(year=2030).exists()
