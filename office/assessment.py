@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Max, Min, QuerySet
 from django.utils import timezone
 
 from disclosure.models import ResultPublication
@@ -440,17 +440,11 @@ def metric_rows(
 
 
 def assessment_years(today: datetime.date | None = None) -> list[int]:
-    """The years one may choose: from the first plan or task to this year."""
+    """The years one may choose, newest first: from the first plan or task to this year (or
+    the latest planned year, when plans for next year are already made)."""
     today = today or timezone.localdate()
-    first = min(
-        [
-            year
-            for year in (
-                AnnualPlan.objects.order_by("year").values_list("year", flat=True).first(),
-                Task.objects.order_by("year").values_list("year", flat=True).first(),
-            )
-            if year
-        ],
-        default=today.year,
-    )
-    return list(range(max(today.year, first), min(first, today.year) - 1, -1))
+    years = {today.year}
+    for model in (AnnualPlan, Task):
+        bounds = model.objects.aggregate(first=Min("year"), last=Max("year"))
+        years.update(year for year in bounds.values() if year)
+    return list(range(max(years), min(years) - 1, -1))
