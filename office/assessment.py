@@ -335,6 +335,7 @@ class Metric:
     key: str
     headers: Sequence[str]
     rows: Callable[[int, datetime.date, set[int] | None], Iterator[MetricRow]]
+    definition: str = ""
 
     @property
     def label(self) -> str:
@@ -345,26 +346,47 @@ class Metric:
         return [*self.headers, "是否计入", "是否达标"]
 
 
+# What each metric measures, as the pages explain it (docs/ASSESSMENT.md in full).
+DEFINITIONS = {
+    "plan": "本部门年度抽查计划在1月31日（含当日）前报送（已备案的按备案所依据的报送时间）。每个部门1项；1月31日后未报送的计为未达标。",
+    "tasks": "本部门发起或参与的双随机、专项抽查任务（个案检查不计）中已完成的比例；检查结束日期未到且未完成的不计入。",
+    "entry": "本部门应录入的事项检查结果（每户检查×本部门事项）在任务检查结束日期（含当日）前提交的比例；未录入或仍为草稿且已过期限的计为未达标。",
+    "publication": "本部门应公开的检查结果在公开期限（检查办结后20个工作日）内公开的比例；未到期限且未公开的不计入。",
+    "joint": "本部门参与的双随机、专项抽查中，同一次上门有两个及以上部门的检查所占比例。",
+    "follow_up": "本部门承办、有办理期限的后续处置在期限内办结的比例；已退回的移交和无期限的处置不计入。",
+}
+
+
 METRIC_DEFINITIONS: dict[str, Metric] = {
     metric.key: metric
     for metric in [
-        Metric("plan", ["部门", "计划状态", "报送日期", "报送期限"], _plan_rows),
-        Metric("tasks", ["部门", "任务编号", "任务名称", "部门角色", "检查结束日期", "任务状态"], _task_rows),
+        Metric("plan", ["部门", "计划状态", "报送日期", "报送期限"], _plan_rows, DEFINITIONS["plan"]),
+        Metric(
+            "tasks",
+            ["部门", "任务编号", "任务名称", "部门角色", "检查结束日期", "任务状态"],
+            _task_rows,
+            DEFINITIONS["tasks"],
+        ),
         Metric(
             "entry",
             ["部门", "任务编号", "检查对象", "抽查事项", "录入期限", "提交时间", "结果状态"],
             _entry_rows,
+            DEFINITIONS["entry"],
         ),
         Metric(
             "publication",
             ["公开部门", "任务编号", "检查对象", "检查办结日期", "公开期限", "公开时间", "公开状态"],
             _publication_rows,
+            DEFINITIONS["publication"],
         ),
-        Metric("joint", ["部门", "任务编号", "检查对象", "同次上门的部门"], _joint_rows),
+        Metric(
+            "joint", ["部门", "任务编号", "检查对象", "同次上门的部门"], _joint_rows, DEFINITIONS["joint"]
+        ),
         Metric(
             "follow_up",
             ["承办部门", "检查对象", "处置方式", "办理期限", "办结时间", "处置状态"],
             _follow_up_rows,
+            DEFINITIONS["follow_up"],
         ),
     ]
 }

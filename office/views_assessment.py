@@ -86,6 +86,7 @@ def assessment_home(request: HttpRequest) -> HttpResponse:
         "results": assess_mod.assess(year, as_of=as_of, department=department),
         "weights": assess_mod.weights_for(year),
         "metrics": METRICS,
+        "definitions": assess_mod.METRIC_DEFINITIONS.values(),
         "as_of": as_of,
         "is_office": request.user.has_role(Role.OFFICE),
         "query": f"year={year}&as_of={as_of.isoformat()}",
