@@ -7,6 +7,7 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from luozhuang_dsj.models import AuditEvent, Job
@@ -257,3 +258,17 @@ def test_the_weights_form_ignores_fields_it_does_not_offer(office_user, outsider
     weights.refresh_from_db()
     assert (weights.plan, weights.joint, weights.updated_by_id) == (10, 15, office_user.pk)
     assert not AssessmentWeights.objects.filter(year=2030).exists()
+
+
+def test_an_unknown_format_exports_excel(case, office_user, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+    client = client_of(office_user)
+    url = f"{reverse('report-summary-export')}?year={YEAR}&as_of=2026-03-01"
+    job = run_export(client, url, {"format": "pdf"}, django_capture_on_commit_callbacks)
+    assert (job.title, job.params["format"], job.result_filename) == (
+        "导出2025年度工作总结报表（Excel）",
+        "xlsx",
+        f"2025年度工作总结报表_{timezone.localdate():%Y%m%d}.xlsx",
+    )
+    # 46 figures (plans 6, tasks 9, inspections 6, results 6, follow-ups 13, publications 6)
+    # and 19 departments' scores; the progress bar's total is known from the start.
+    assert (job.total, job.done, job.result) == (65, 65, {"rows": 65})
