@@ -228,17 +228,23 @@ def duty_record(
     person_id: int | None = None,
     timeliness: str = "",
 ) -> list[DutyRow]:
-    """The entries the user may read, newest first, for the year and the filters."""
-    people = {person.pk: person for person in duty_people(user, department_id=department_id)}
-    if person_id is not None:
-        people = {person_id: people[person_id]} if person_id in people else {}
-    if not people:
-        return []
-    rows = [
-        DutyRow(people[entry.user_id], entry)
-        for entry in _entries(year, set(people))
-        if not timeliness or entry.timeliness == timeliness
-    ]
+    """The entries the user may read, newest first, for the year and the filters. Anyone
+    in scope who acted counts, whatever their roles are now (a person who has since left
+    keeps their record)."""
+    scope = duty_scope(user)
+    users = None
+    if scope is not None or department_id or person_id is not None:
+        people = User.objects.filter(scope) if scope is not None else User.objects.all()
+        if department_id:
+            people = people.filter(department_id=department_id)
+        if person_id is not None:
+            people = people.filter(pk=person_id)
+        users = set(people.values_list("pk", flat=True))
+        if not users:
+            return []
+    entries = [entry for entry in _entries(year, users) if not timeliness or entry.timeliness == timeliness]
+    persons = User.objects.select_related("department").in_bulk({entry.user_id for entry in entries})
+    rows = [DutyRow(persons[entry.user_id], entry) for entry in entries]
     rows.sort(key=lambda row: (row.entry.at, row.person.username, row.entry.action), reverse=True)
     return rows
 
