@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Max, Min, QuerySet
 from django.utils import timezone
 
 from disclosure.models import ResultPublication
@@ -30,7 +30,9 @@ STATUS_FILTERS = {"": "全部", "met": "已达标", "missed": "未达标", "pend
 
 
 def local_date(moment: datetime.datetime | None) -> datetime.date | None:
-    return timezone.localtime(moment).date() if moment else None
+    """The local (TIME_ZONE) day of a moment. Converts with the default zone directly:
+    `timezone.localtime` looks the zone up per call, which tells on 100,000 rows."""
+    return moment.astimezone(timezone.get_default_timezone()).date() if moment else None
 
 
 def _date_text(day: datetime.date | None) -> str:
@@ -38,7 +40,9 @@ def _date_text(day: datetime.date | None) -> str:
 
 
 def _moment_text(moment: datetime.datetime | None) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+    if moment is None:
+        return ""
+    return moment.astimezone(timezone.get_default_timezone()).isoformat(sep=" ", timespec="minutes")[:16]
 
 
 @dataclass(frozen=True)
@@ -94,9 +98,8 @@ class DepartmentAssessment:
 # ---- the rows of each metric ------------------------------------------------------------------
 
 
-def _plan_rows(year: int, as_of: datetime.date, department_ids: set[int] | None) -> list[MetricRow]:
+def _plan_rows(year: int, as_of: datetime.date, department_ids: set[int] | None) -> Iterator[MetricRow]:
     due = plan_due_date(year)
-    rows = []
     for filing in plan_filing_overview(year, today=as_of):
         department = filing.department
         if department_ids is not None and department.pk not in department_ids:
@@ -110,7 +113,7 @@ def _plan_rows(year: int, as_of: datetime.date, department_ids: set[int] | None)
             submitted = None
         met = submitted is not None and submitted <= due
         counted = submitted is not None or as_of > due
-        rows.append(
+        yield (
             MetricRow(
                 department.pk,
                 (department.name, filing.state_label, _date_text(submitted), _date_text(due)),
@@ -118,193 +121,221 @@ def _plan_rows(year: int, as_of: datetime.date, department_ids: set[int] | None)
                 met,
             )
         )
-    return rows
 
 
-def _task_slots(year: int, department_ids: set[int] | None, kinds: Iterable[str] | None) -> QuerySet:
-    slots = TaskDepartment.objects.filter(task__year=year).select_related("task", "department")
+def _department_names() -> dict[int, str]:
+    return dict(Department.objects.values_list("pk", "name"))
+
+
+def _limited(queryset: QuerySet, field: str, department_ids: set[int] | None) -> QuerySet:
+    return queryset if department_ids is None else queryset.filter(**{f"{field}__in": department_ids})
+
+
+def _slots(year: int, department_ids: set[int] | None, kinds: Iterable[str] | None) -> list[tuple]:
+    """(slot id, task id, department id, order, task code, title, end date, status) in task order."""
+    slots = _limited(TaskDepartment.objects.filter(task__year=year), "department_id", department_ids)
     if kinds is not None:
         slots = slots.filter(task__kind__in=list(kinds))
-    if department_ids is not None:
-        slots = slots.filter(department_id__in=department_ids)
-    return slots.order_by("task__code", "order")
+    return list(
+        slots.order_by("task__code", "order").values_list(
+            "pk",
+            "task_id",
+            "department_id",
+            "order",
+            "task__code",
+            "task__title",
+            "task__end_date",
+            "task__status",
+        )
+    )
 
 
-def _task_rows(year: int, as_of: datetime.date, department_ids: set[int] | None) -> list[MetricRow]:
-    rows = []
-    for slot in _task_slots(year, department_ids, Task.RANDOM_KINDS):
-        task = slot.task
-        done = task.status == Task.Status.CLOSED
-        rows.append(
+def _task_rows(year: int, as_of: datetime.date, department_ids: set[int] | None) -> Iterator[MetricRow]:
+    names, statuses = _department_names(), dict(Task.Status.choices)
+    for _, _, department_id, order, code, title, end_date, status in _slots(
+        year, department_ids, Task.RANDOM_KINDS
+    ):
+        done = status == Task.Status.CLOSED
+        yield (
             MetricRow(
-                slot.department_id,
+                department_id,
                 (
-                    slot.department.name,
-                    task.code,
-                    task.title,
-                    "发起部门" if slot.is_initiator else "参与部门",
-                    _date_text(task.end_date),
-                    task.get_status_display(),
+                    names[department_id],
+                    code,
+                    title,
+                    "发起部门" if order == 0 else "参与部门",
+                    _date_text(end_date),
+                    statuses[status],
                 ),
-                done or as_of > task.end_date,
+                done or as_of > end_date,
                 done,
             )
         )
-    return rows
 
 
-def _entry_rows(year: int, as_of: datetime.date, department_ids: set[int] | None) -> list[MetricRow]:
-    slots = list(_task_slots(year, department_ids, None).prefetch_related("matters"))
-    task_ids = {slot.task_id for slot in slots}
-    inspections: dict[int, list[Inspection]] = defaultdict(list)
-    for inspection in (
+def _inspections_by_task(task_ids: set[int]) -> dict[int, list[tuple[int, int, str]]]:
+    """Per task, its inspections as (id, visit id, target name), in draw order."""
+    by_task: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
+    for pk, task_id, visit_id, target_name in (
         Inspection.objects.filter(task_id__in=task_ids)
-        .select_related("target")
         .order_by("task_id", "position")
+        .values_list("pk", "task_id", "visit_id", "target__name")
     ):
-        inspections[inspection.task_id].append(inspection)
+        by_task[task_id].append((pk, visit_id, target_name))
+    return by_task
+
+
+def _entry_rows(year: int, as_of: datetime.date, department_ids: set[int] | None) -> Iterator[MetricRow]:
+    slots = _slots(year, department_ids, None)
+    task_ids = {slot[1] for slot in slots}
+    names, statuses = _department_names(), dict(MatterResult.Status.choices)
+    matters: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for slot_id, matter_id, matter_name in (
+        TaskDepartment.matters.through.objects.filter(taskdepartment_id__in=[slot[0] for slot in slots])
+        .order_by("matter__code")
+        .values_list("taskdepartment_id", "matter_id", "matter__name")
+    ):
+        matters[slot_id].append((matter_id, matter_name))
+    inspections = _inspections_by_task(task_ids)
     results = {
-        (result.inspection_id, result.matter_id): result
-        for result in MatterResult.objects.filter(inspection__task_id__in=task_ids).only(
-            "inspection_id", "matter_id", "status", "submitted_at"
-        )
+        (inspection_id, matter_id): (status, submitted_at)
+        for inspection_id, matter_id, status, submitted_at in MatterResult.objects.filter(
+            inspection__task_id__in=task_ids
+        ).values_list("inspection_id", "matter_id", "status", "submitted_at")
     }
-    rows = []
-    for slot in slots:
-        task = slot.task
-        matters = sorted(slot.matters.all(), key=lambda matter: matter.code)
-        for inspection in inspections[slot.task_id]:
-            for matter in matters:
-                result = results.get((inspection.pk, matter.pk))
-                entered = result is not None and result.is_entered
-                submitted = local_date(result.submitted_at) if entered else None
-                rows.append(
+    for slot_id, task_id, department_id, _, code, _, end_date, _ in slots:
+        for inspection_id, _, target_name in inspections[task_id]:
+            for matter_id, matter_name in matters[slot_id]:
+                status, submitted_at = results.get((inspection_id, matter_id), (None, None))
+                entered = status in MatterResult.ENTERED
+                submitted = local_date(submitted_at) if entered else None
+                yield (
                     MetricRow(
-                        slot.department_id,
+                        department_id,
                         (
-                            slot.department.name,
-                            task.code,
-                            inspection.target.name,
-                            matter.name,
-                            _date_text(task.end_date),
-                            _moment_text(result.submitted_at) if entered else "",
-                            result.get_status_display() if result is not None else "未录入",
+                            names[department_id],
+                            code,
+                            target_name,
+                            matter_name,
+                            _date_text(end_date),
+                            _moment_text(submitted_at) if entered else "",
+                            statuses[status] if status else "未录入",
                         ),
-                        entered or as_of > task.end_date,
-                        submitted is not None and submitted <= task.end_date,
+                        entered or as_of > end_date,
+                        submitted is not None and submitted <= end_date,
                     )
                 )
-    return rows
 
 
-def _publication_rows(year: int, as_of: datetime.date, department_ids: set[int] | None) -> list[MetricRow]:
-    publications = ResultPublication.objects.filter(inspection__task__year=year).select_related(
-        "department", "inspection__task", "inspection__target"
+def _publication_rows(
+    year: int, as_of: datetime.date, department_ids: set[int] | None
+) -> Iterator[MetricRow]:
+    names, statuses = _department_names(), dict(ResultPublication.Status.choices)
+    publications = _limited(
+        ResultPublication.objects.filter(inspection__task__year=year), "department_id", department_ids
     )
-    if department_ids is not None:
-        publications = publications.filter(department_id__in=department_ids)
-    rows = []
-    for publication in publications.order_by("due_on", "pk"):
-        published = local_date(publication.published_at)
-        rows.append(
+    for department_id, code, target_name, closed_on, due_on, published_at, status in publications.order_by(
+        "due_on", "pk"
+    ).values_list(
+        "department_id",
+        "inspection__task__code",
+        "inspection__target__name",
+        "closed_on",
+        "due_on",
+        "published_at",
+        "status",
+    ):
+        published = local_date(published_at)
+        yield (
             MetricRow(
-                publication.department_id,
+                department_id,
                 (
-                    publication.department.name,
-                    publication.inspection.task.code,
-                    publication.inspection.target.name,
-                    _date_text(publication.closed_on),
-                    _date_text(publication.due_on),
-                    _moment_text(publication.published_at),
-                    publication.get_status_display(),
+                    names[department_id],
+                    code,
+                    target_name,
+                    _date_text(closed_on),
+                    _date_text(due_on),
+                    _moment_text(published_at),
+                    statuses[status],
                 ),
-                published is not None or as_of > publication.due_on,
-                published is not None and published <= publication.due_on,
+                published is not None or as_of > due_on,
+                published is not None and published <= due_on,
             )
         )
-    return rows
 
 
-def _joint_rows(year: int, as_of: datetime.date, department_ids: set[int] | None) -> list[MetricRow]:
-    slots = list(_task_slots(year, department_ids, Task.RANDOM_KINDS))
-    task_ids = {slot.task_id for slot in slots}
-    inspections = list(
-        Inspection.objects.filter(task_id__in=task_ids)
-        .select_related("task", "target")
-        .order_by("task_id", "position")
-    )
-    # The departments of a visit: every slot of every task with an inspection in the visit.
+def _joint_rows(year: int, as_of: datetime.date, department_ids: set[int] | None) -> Iterator[MetricRow]:
+    slots = _slots(year, department_ids, Task.RANDOM_KINDS)
+    inspections = _inspections_by_task({slot[1] for slot in slots})
+    visit_ids = {visit_id for rows in inspections.values() for _, visit_id, _ in rows}
+    # The departments at the door in a visit: every slot of every task with an inspection in it.
     visit_tasks: dict[int, set[int]] = defaultdict(set)
-    for visit_id, task_id in Inspection.objects.filter(
-        visit_id__in={inspection.visit_id for inspection in inspections}
-    ).values_list("visit_id", "task_id"):
+    for visit_id, task_id in Inspection.objects.filter(visit_id__in=visit_ids).values_list(
+        "visit_id", "task_id"
+    ):
         visit_tasks[visit_id].add(task_id)
-    all_task_ids = set().union(*visit_tasks.values()) if visit_tasks else set()
     task_departments: dict[int, set[int]] = defaultdict(set)
-    names = {}
-    for task_id, department_id, short_name in TaskDepartment.objects.filter(
-        task_id__in=all_task_ids
-    ).values_list("task_id", "department_id", "department__short_name"):
+    all_tasks = set().union(*visit_tasks.values()) if visit_tasks else set()
+    for task_id, department_id in TaskDepartment.objects.filter(task_id__in=all_tasks).values_list(
+        "task_id", "department_id"
+    ):
         task_departments[task_id].add(department_id)
-        names[department_id] = short_name
-    by_task: dict[int, list[Inspection]] = defaultdict(list)
-    for inspection in inspections:
-        by_task[inspection.task_id].append(inspection)
-    rows = []
-    for slot in slots:
-        for inspection in by_task[slot.task_id]:
-            departments = set().union(*(task_departments[t] for t in visit_tasks[inspection.visit_id]))
-            rows.append(
+    names = _department_names()
+    short_names = dict(Department.objects.values_list("pk", "short_name"))
+    labels: dict[frozenset[int], str] = {}
+    for _, task_id, department_id, _, code, _, _, _ in slots:
+        for _, visit_id, target_name in inspections[task_id]:
+            departments = frozenset().union(*(task_departments[t] for t in visit_tasks[visit_id]))
+            if departments not in labels:
+                labels[departments] = "、".join(sorted(short_names[d] for d in departments))
+            yield (
                 MetricRow(
-                    slot.department_id,
-                    (
-                        slot.department.name,
-                        inspection.task.code,
-                        inspection.target.name,
-                        "、".join(sorted(names[d] for d in departments)),
-                    ),
+                    department_id,
+                    (names[department_id], code, target_name, labels[departments]),
                     True,
                     len(departments) >= 2,
                 )
             )
-    return rows
 
 
-def _follow_up_rows(year: int, as_of: datetime.date, department_ids: set[int] | None) -> list[MetricRow]:
-    follow_ups = (
-        FollowUp.objects.filter(result__inspection__task__year=year, deadline__isnull=False)
-        .exclude(status=FollowUp.Status.RETURNED)
-        .select_related("department", "target")
+def _follow_up_rows(year: int, as_of: datetime.date, department_ids: set[int] | None) -> Iterator[MetricRow]:
+    names = _department_names()
+    kinds, statuses = dict(FollowUp.Kind.choices), dict(FollowUp.Status.choices)
+    follow_ups = _limited(
+        FollowUp.objects.filter(result__inspection__task__year=year, deadline__isnull=False).exclude(
+            status=FollowUp.Status.RETURNED
+        ),
+        "department_id",
+        department_ids,
     )
-    if department_ids is not None:
-        follow_ups = follow_ups.filter(department_id__in=department_ids)
-    rows = []
-    for follow_up in follow_ups.order_by("deadline", "pk"):
-        done = follow_up.status == FollowUp.Status.DONE
-        closed = local_date(follow_up.closed_at) if done else None
-        rows.append(
+    for department_id, target_name, kind, deadline, closed_at, status in follow_ups.order_by(
+        "deadline", "pk"
+    ).values_list("department_id", "target__name", "kind", "deadline", "closed_at", "status"):
+        done = status == FollowUp.Status.DONE
+        closed = local_date(closed_at) if done else None
+        yield (
             MetricRow(
-                follow_up.department_id,
+                department_id,
                 (
-                    follow_up.department.name,
-                    follow_up.target.name,
-                    follow_up.get_kind_display(),
-                    _date_text(follow_up.deadline),
-                    _moment_text(follow_up.closed_at) if done else "",
-                    follow_up.get_status_display(),
+                    names[department_id],
+                    target_name,
+                    kinds[kind],
+                    _date_text(deadline),
+                    _moment_text(closed_at) if done else "",
+                    statuses[status],
                 ),
-                done or as_of > follow_up.deadline,
-                closed is not None and closed <= follow_up.deadline,
+                done or as_of > deadline,
+                closed is not None and closed <= deadline,
             )
         )
-    return rows
 
 
 @dataclass(frozen=True)
 class Metric:
     key: str
     headers: Sequence[str]
-    rows: Callable[[int, datetime.date, set[int] | None], list[MetricRow]]
+    rows: Callable[[int, datetime.date, set[int] | None], Iterator[MetricRow]]
+    definition: str = ""
 
     @property
     def label(self) -> str:
@@ -315,26 +346,47 @@ class Metric:
         return [*self.headers, "是否计入", "是否达标"]
 
 
+# What each metric measures, as the pages explain it (docs/ASSESSMENT.md in full).
+DEFINITIONS = {
+    "plan": "本部门年度抽查计划在1月31日（含当日）前报送（已备案的按备案所依据的报送时间）。每个部门1项；1月31日后未报送的计为未达标。",
+    "tasks": "本部门发起或参与的双随机、专项抽查任务（个案检查不计）中已完成的比例；检查结束日期未到且未完成的不计入。",
+    "entry": "本部门应录入的事项检查结果（每户检查×本部门事项）在任务检查结束日期（含当日）前提交的比例；未录入或仍为草稿且已过期限的计为未达标。",
+    "publication": "本部门应公开的检查结果在公开期限（检查办结后20个工作日）内公开的比例；未到期限且未公开的不计入。",
+    "joint": "本部门参与的双随机、专项抽查中，同一次上门有两个及以上部门的检查所占比例。",
+    "follow_up": "本部门承办、有办理期限的后续处置在期限内办结的比例；已退回的移交和无期限的处置不计入。",
+}
+
+
 METRIC_DEFINITIONS: dict[str, Metric] = {
     metric.key: metric
     for metric in [
-        Metric("plan", ["部门", "计划状态", "报送日期", "报送期限"], _plan_rows),
-        Metric("tasks", ["部门", "任务编号", "任务名称", "部门角色", "检查结束日期", "任务状态"], _task_rows),
+        Metric("plan", ["部门", "计划状态", "报送日期", "报送期限"], _plan_rows, DEFINITIONS["plan"]),
+        Metric(
+            "tasks",
+            ["部门", "任务编号", "任务名称", "部门角色", "检查结束日期", "任务状态"],
+            _task_rows,
+            DEFINITIONS["tasks"],
+        ),
         Metric(
             "entry",
             ["部门", "任务编号", "检查对象", "抽查事项", "录入期限", "提交时间", "结果状态"],
             _entry_rows,
+            DEFINITIONS["entry"],
         ),
         Metric(
             "publication",
             ["公开部门", "任务编号", "检查对象", "检查办结日期", "公开期限", "公开时间", "公开状态"],
             _publication_rows,
+            DEFINITIONS["publication"],
         ),
-        Metric("joint", ["部门", "任务编号", "检查对象", "同次上门的部门"], _joint_rows),
+        Metric(
+            "joint", ["部门", "任务编号", "检查对象", "同次上门的部门"], _joint_rows, DEFINITIONS["joint"]
+        ),
         Metric(
             "follow_up",
             ["承办部门", "检查对象", "处置方式", "办理期限", "办结时间", "处置状态"],
             _follow_up_rows,
+            DEFINITIONS["follow_up"],
         ),
     ]
 }
@@ -410,17 +462,11 @@ def metric_rows(
 
 
 def assessment_years(today: datetime.date | None = None) -> list[int]:
-    """The years one may choose: from the first plan or task to this year."""
+    """The years one may choose, newest first: from the first plan or task to this year (or
+    the latest planned year, when plans for next year are already made)."""
     today = today or timezone.localdate()
-    first = min(
-        [
-            year
-            for year in (
-                AnnualPlan.objects.order_by("year").values_list("year", flat=True).first(),
-                Task.objects.order_by("year").values_list("year", flat=True).first(),
-            )
-            if year
-        ],
-        default=today.year,
-    )
-    return list(range(max(today.year, first), min(first, today.year) - 1, -1))
+    years = {today.year}
+    for model in (AnnualPlan, Task):
+        bounds = model.objects.aggregate(first=Min("year"), last=Max("year"))
+        years.update(year for year in bounds.values() if year)
+    return list(range(max(years), min(years) - 1, -1))

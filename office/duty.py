@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -54,34 +53,21 @@ def _within(field: str, year: int, users: set[int] | None, user_field: str) -> Q
     return q
 
 
-def _result_subject(result: MatterResult) -> str:
-    return f"{result.inspection.task.code} {result.target.name} · {result.matter.name}"
-
-
-def _follow_up_subject(follow_up: FollowUp) -> str:
-    return f"{follow_up.get_kind_display()} · {follow_up.target.name}"
-
-
 @dataclass(frozen=True)
 class _Source:
-    """One kind of act: the rows recording it, their time and actor fields, and how the
-    entry names its object and finds its deadline."""
+    """One kind of act: the rows recording it, their actor and time fields, the other
+    fields read, and how an entry's object and deadline are made from those fields."""
 
     action: str
     rows: Callable[[], QuerySet]
-    at: str
     by: str
-    subject: Callable[[Any], str]
-    deadline: Callable[[Any], datetime.date | None]
-
-
-def _no_deadline(row: Any) -> None:
-    return None
+    at: str
+    fields: tuple[str, ...]
+    make: Callable[..., tuple[str, datetime.date | None]]
 
 
 def _sources(year: int) -> list[_Source]:
-    results = lambda: MatterResult.objects.select_related("inspection__task", "target", "matter")  # noqa: E731
-    follow_ups = lambda: FollowUp.objects.select_related("target")  # noqa: E731
+    kinds = dict(FollowUp.Kind.choices)
     # An approval is due by the department's publication deadline on that inspection.
     publication_due = {
         (inspection_id, department_id): due
@@ -89,102 +75,109 @@ def _sources(year: int) -> list[_Source]:
             inspection__results__approved_at__year=year
         ).values_list("inspection_id", "department_id", "due_on")
     }
+    result_fields = ("inspection__task__code", "target__name", "matter__name")
     return [
         _Source(
             "执行随机抽取",
-            lambda: Draw.objects.select_related("task"),
-            "executed_at",
+            Draw.objects.all,
             "executed_by_id",
-            lambda draw: f"{draw.task.code} {draw.task.title}",
-            lambda draw: local_date(draw.scheduled_for),
+            "executed_at",
+            ("task__code", "task__title", "scheduled_for"),
+            lambda code, title, scheduled: (f"{code} {title}", local_date(scheduled)),
         ),
         _Source(
             "调整检查人员",
-            lambda: DrawAdjustment.objects.select_related("draw__task"),
-            "at",
+            DrawAdjustment.objects.all,
             "by_id",
-            lambda a: f"{a.draw.task.code} {a.inspector_out}→{a.inspector_in}",
-            _no_deadline,
+            "at",
+            ("draw__task__code", "inspector_out", "inspector_in"),
+            lambda code, out, into: (f"{code} {out}→{into}", None),
         ),
         _Source(
             "录入检查结果",
-            results,
-            "submitted_at",
+            MatterResult.objects.all,
             "submitted_by_id",
-            _result_subject,
-            lambda result: result.inspection.task.end_date,
+            "submitted_at",
+            (*result_fields, "inspection__task__end_date"),
+            lambda code, target, matter, end: (f"{code} {target} · {matter}", end),
         ),
         _Source(
             "审核检查结果",
-            results,
-            "approved_at",
+            MatterResult.objects.all,
             "approved_by_id",
-            _result_subject,
-            lambda result: publication_due.get((result.inspection_id, result.department_id)),
+            "approved_at",
+            (*result_fields, "inspection_id", "department_id"),
+            lambda code, target, matter, inspection, department: (
+                f"{code} {target} · {matter}",
+                publication_due.get((inspection, department)),
+            ),
         ),
         _Source(
             "修改已提交的检查结果",
-            lambda: ResultAmendment.objects.select_related(
-                "result__inspection__task", "result__target", "result__matter"
-            ),
-            "at",
+            ResultAmendment.objects.all,
             "by_id",
-            lambda amendment: _result_subject(amendment.result),
-            _no_deadline,
+            "at",
+            ("result__inspection__task__code", "result__target__name", "result__matter__name"),
+            lambda code, target, matter: (f"{code} {target} · {matter}", None),
         ),
         _Source(
             "办结检查（联合汇总）",
-            lambda: Inspection.objects.select_related("task", "target"),
-            "closed_at",
+            Inspection.objects.all,
             "closed_by_id",
-            lambda inspection: f"{inspection.task.code} {inspection.target.name}",
-            lambda inspection: inspection.task.end_date,
+            "closed_at",
+            ("task__code", "target__name", "task__end_date"),
+            lambda code, target, end: (f"{code} {target}", end),
         ),
         _Source(
             "公开检查结果",
-            lambda: ResultPublication.objects.select_related("inspection__task", "inspection__target"),
-            "published_at",
+            ResultPublication.objects.all,
             "published_by_id",
-            lambda p: f"{p.inspection.task.code} {p.inspection.target.name}",
-            lambda publication: publication.due_on,
+            "published_at",
+            ("inspection__task__code", "inspection__target__name", "due_on"),
+            lambda code, target, due: (f"{code} {target}", due),
         ),
-        _Source("登记后续处置", follow_ups, "created_at", "created_by_id", _follow_up_subject, _no_deadline),
+        _Source(
+            "登记后续处置",
+            FollowUp.objects.all,
+            "created_by_id",
+            "created_at",
+            ("kind", "target__name"),
+            lambda kind, target: (f"{kinds[kind]} · {target}", None),
+        ),
         _Source(
             "接收移交",
-            follow_ups,
-            "accepted_at",
+            FollowUp.objects.all,
             "accepted_by_id",
-            _follow_up_subject,
-            lambda follow_up: follow_up.accept_deadline,
+            "accepted_at",
+            ("kind", "target__name", "accept_deadline"),
+            lambda kind, target, deadline: (f"{kinds[kind]} · {target}", deadline),
         ),
         _Source(
             "办结后续处置",
-            follow_ups,
-            "closed_at",
+            FollowUp.objects.all,
             "closed_by_id",
-            _follow_up_subject,
-            lambda follow_up: follow_up.deadline,
+            "closed_at",
+            ("kind", "target__name", "deadline"),
+            lambda kind, target, deadline: (f"{kinds[kind]} · {target}", deadline),
         ),
     ]
 
 
 def _entries(year: int, users: set[int] | None) -> Iterable[DutyEntry]:
-    for step in PlanStep.objects.filter(
+    actions = dict(PlanStep.Action.choices)
+    for user_id, at, action, plan_year, short_name in PlanStep.objects.filter(
         _within("at", year, users, "user_id"), action__in=[PlanStep.Action.SUBMIT, PlanStep.Action.FILE]
-    ).select_related("plan__department"):
-        plan = step.plan
-        name = f"{plan.year}年度{plan.department.short_name if plan.department else '联合'}抽查计划"
-        deadline = plan_due_date(plan.year) if step.action == PlanStep.Action.SUBMIT else None
-        yield DutyEntry(step.user_id, step.at, f"年度计划{step.get_action_display()}", name, deadline)
+    ).values_list("user_id", "at", "action", "plan__year", "plan__department__short_name"):
+        name = f"{plan_year}年度{short_name or '联合'}抽查计划"
+        deadline = plan_due_date(plan_year) if action == PlanStep.Action.SUBMIT else None
+        yield DutyEntry(user_id, at, f"年度计划{actions[action]}", name, deadline)
     for source in _sources(year):
-        for row in source.rows().filter(_within(source.at, year, users, source.by)):
-            yield DutyEntry(
-                getattr(row, source.by),
-                getattr(row, source.at),
-                source.action,
-                source.subject(row),
-                source.deadline(row),
-            )
+        for user_id, at, *values in (
+            source.rows()
+            .filter(_within(source.at, year, users, source.by))
+            .values_list(source.by, source.at, *source.fields)
+        ):
+            yield DutyEntry(user_id, at, source.action, *source.make(*values))
 
 
 def duty_scope(user: User) -> Q | None:
@@ -235,17 +228,23 @@ def duty_record(
     person_id: int | None = None,
     timeliness: str = "",
 ) -> list[DutyRow]:
-    """The entries the user may read, newest first, for the year and the filters."""
-    people = {person.pk: person for person in duty_people(user, department_id=department_id)}
-    if person_id is not None:
-        people = {person_id: people[person_id]} if person_id in people else {}
-    if not people:
-        return []
-    rows = [
-        DutyRow(people[entry.user_id], entry)
-        for entry in _entries(year, set(people))
-        if not timeliness or entry.timeliness == timeliness
-    ]
+    """The entries the user may read, newest first, for the year and the filters. Anyone
+    in scope who acted counts, whatever their roles are now (a person who has since left
+    keeps their record)."""
+    scope = duty_scope(user)
+    users = None
+    if scope is not None or department_id or person_id is not None:
+        people = User.objects.filter(scope) if scope is not None else User.objects.all()
+        if department_id:
+            people = people.filter(department_id=department_id)
+        if person_id is not None:
+            people = people.filter(pk=person_id)
+        users = set(people.values_list("pk", flat=True))
+        if not users:
+            return []
+    entries = [entry for entry in _entries(year, users) if not timeliness or entry.timeliness == timeliness]
+    persons = User.objects.select_related("department").in_bulk({entry.user_id for entry in entries})
+    rows = [DutyRow(persons[entry.user_id], entry) for entry in entries]
     rows.sort(key=lambda row: (row.entry.at, row.person.username, row.entry.action), reverse=True)
     return rows
 

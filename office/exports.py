@@ -36,14 +36,14 @@ from office.permissions import (
 from office.reports import annual_summary
 
 KIND = "office.export"
-FORMATS = {"xlsx": "Excel（.xlsx）", "csv": "CSV（.csv）"}
+FORMATS = {"xlsx": "Excel", "csv": "CSV"}
 
 
 @dataclass(frozen=True)
 class Sheet:
     title: str
     headers: Sequence[str]
-    rows: Iterable[Sequence[Any]]
+    rows: Sequence[Sequence[Any]]
 
 
 @dataclass(frozen=True)
@@ -115,7 +115,7 @@ def _duty_sheets(user: User, params: dict[str, Any]) -> list[Sheet]:
         person_id=params.get("person_id"),
         timeliness=params.get("timeliness", ""),
     )
-    return [Sheet("履职记录", DUTY_HEADERS, (row.cells() for row in rows))]
+    return [Sheet("履职记录", DUTY_HEADERS, [row.cells() for row in rows])]
 
 
 def _summary_sheets(user: User, params: dict[str, Any]) -> list[Sheet]:
@@ -183,7 +183,8 @@ def _export_job(job: Job, progress: Progress) -> None:
         sheets = report.sheets(actor, params)
     except Http404 as error:
         raise JobError("您无权导出该报表。") from error
-    progress(0, total=0, stage="生成文件")
+    written = sheets[:1] if fmt == "csv" else sheets
+    progress(0, total=sum(len(sheet.rows) for sheet in written), stage="生成文件")
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / f"export.{fmt}"
         count = write_report(sheets, fmt, path, lambda done: progress(done))

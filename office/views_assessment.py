@@ -18,6 +18,7 @@ from luozhuang_dsj.lib.access import role_required
 from luozhuang_dsj.lib.roles import Role
 from office import assessment as assess_mod
 from office.duty import TIMELINESS, duty_people, duty_record, duty_summary
+from office.exports import FORMATS as EXPORT_FORMATS
 from office.forms import WeightsForm
 from office.models import METRICS
 from office.permissions import ASSESSMENT_ROLES, DUTY_ROLES, assessment_department_for_user
@@ -58,18 +59,16 @@ def _export(
     request: HttpRequest, *, report: str, title: str, params: dict[str, Any], roles: tuple[str, ...]
 ) -> HttpResponse:
     fmt = request.POST.get("format", "xlsx")
-    try:
-        job = export_start(
-            actor=request.user,
-            report=report,
-            fmt=fmt,
-            title=title,
-            params={**params, "as_of": _as_of(request).isoformat()},
-            role=_acting_role(request.user, roles),
-        )
-    except ValidationError as error:
-        messages.error(request, "；".join(error.messages))
-        return redirect(request.get_full_path())
+    if fmt not in EXPORT_FORMATS:
+        fmt = "xlsx"  # as the shared list exports do: the buttons only send the two formats
+    job = export_start(
+        actor=request.user,
+        report=report,
+        fmt=fmt,
+        title=title,
+        params={**params, "as_of": _as_of(request).isoformat()},
+        role=_acting_role(request.user, roles),
+    )
     return redirect("job-detail", job.pk)
 
 
@@ -86,6 +85,7 @@ def assessment_home(request: HttpRequest) -> HttpResponse:
         "results": assess_mod.assess(year, as_of=as_of, department=department),
         "weights": assess_mod.weights_for(year),
         "metrics": METRICS,
+        "definitions": assess_mod.METRIC_DEFINITIONS.values(),
         "as_of": as_of,
         "is_office": request.user.has_role(Role.OFFICE),
         "query": f"year={year}&as_of={as_of.isoformat()}",

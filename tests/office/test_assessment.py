@@ -151,3 +151,13 @@ def test_only_the_office_sets_weights(head):  # type: ignore[no-untyped-def]
     with pytest.raises(ValidationError):
         weights_save(actor=head, year=2027, values=values)
     assert not AssessmentWeights.objects.exists()
+
+
+def test_the_year_choice_runs_from_the_first_to_the_latest_planned_year(case):  # type: ignore[no-untyped-def]
+    import datetime
+
+    from office.assessment import assessment_years
+    from plans.models import AnnualPlan
+
+    AnnualPlan.objects.filter(department=case.jyj).update(year=2027)
+    assert assessment_years(datetime.date(2026, 3, 1)) == [2027, 2026, 2025]

@@ -117,3 +117,14 @@ def test_the_duty_export_holds_exactly_the_filtered_entries(case, head, django_c
 def test_the_duty_page_opens_for_an_inspector(case, inspector_user):  # type: ignore[no-untyped-def]
     page = client_for(inspector_user).get(f"{reverse('duty-list')}?year={YEAR}").content.decode()
     assert "明细（2 条）" in page
+
+
+def test_a_person_who_no_longer_holds_a_role_keeps_their_record(case, office_user, inspector_user):  # type: ignore[no-untyped-def]
+    inspector_user.role_grants.all().delete()
+    inspector_user.is_active = False
+    inspector_user.save(update_fields=["is_active"])
+    rows = duty_record(office_user, year=YEAR, person_id=inspector_user.pk)
+    assert [(row.person.username, row.entry.timeliness) for row in rows] == [
+        ("inspector1", "late"),
+        ("inspector1", "on_time"),
+    ]

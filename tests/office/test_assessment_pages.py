@@ -7,6 +7,7 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from luozhuang_dsj.models import AuditEvent, Job
@@ -233,3 +234,41 @@ def test_the_menu_offers_the_assessment_and_summary(office_user, outsider):  # t
     assert reverse("assessment-home") in page and reverse("report-summary") in page
     page = client_of(outsider).get(reverse("department-home")).content.decode()
     assert reverse("assessment-home") in page and reverse("report-summary") not in page
+
+
+def test_the_weights_form_ignores_fields_it_does_not_offer(office_user, outsider, jyj):  # type: ignore[no-untyped-def]
+    from office.models import AssessmentWeights
+    from office.services import weights_save
+    from tests.access.mass_assignment import assert_mass_assignment_ignored, attacker_fields
+
+    values = {"plan": 15, "tasks": 20, "entry": 20, "publication": 20, "joint": 10, "follow_up": 15}
+    weights = weights_save(actor=office_user, year=2027, values=values)
+    assert_mass_assignment_ignored(
+        client_of(office_user),
+        f"{reverse('assessment-weights')}?year=2027",
+        {**values, "plan": 10, "joint": 15},
+        instance=weights,
+        extra={
+            **attacker_fields(other_department=jyj, other_user=outsider),
+            "year": 2030,
+            "updated_by": outsider.pk,
+        },
+        fields=("year", "updated_by_id"),
+    )
+    weights.refresh_from_db()
+    assert (weights.plan, weights.joint, weights.updated_by_id) == (10, 15, office_user.pk)
+    assert not AssessmentWeights.objects.filter(year=2030).exists()
+
+
+def test_an_unknown_format_exports_excel(case, office_user, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+    client = client_of(office_user)
+    url = f"{reverse('report-summary-export')}?year={YEAR}&as_of=2026-03-01"
+    job = run_export(client, url, {"format": "pdf"}, django_capture_on_commit_callbacks)
+    assert (job.title, job.params["format"], job.result_filename) == (
+        "导出2025年度工作总结报表（Excel）",
+        "xlsx",
+        f"2025年度工作总结报表_{timezone.localdate():%Y%m%d}.xlsx",
+    )
+    # 46 figures (plans 6, tasks 9, inspections 6, results 6, follow-ups 13, publications 6)
+    # and 19 departments' scores; the progress bar's total is known from the start.
+    assert (job.total, job.done, job.result) == (65, 65, {"rows": 65})
