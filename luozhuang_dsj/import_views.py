@@ -15,11 +15,13 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from luozhuang_dsj import exports, imports
+from luozhuang_dsj.audit import audit_record
 from luozhuang_dsj.lib.access import role_required
 from luozhuang_dsj.lib.pagination import CappedPaginator
 from luozhuang_dsj.lib.spreadsheets import MACRO_SUFFIXES, READABLE_SUFFIXES
@@ -213,5 +215,14 @@ def export_request(request: HttpRequest, *, key: str, params: QueryDict | dict[s
     filters = {name: value for name, value in params.items() if name not in {"page", "format"}}
     if not exports.get_exporter(key).may_use(request.user, filters):
         raise Http404("没有找到该列表。")
-    job = exports.export_start(actor=request.user, key=key, fmt=fmt, params=filters)
+    with transaction.atomic():
+        job = exports.export_start(actor=request.user, key=key, fmt=fmt, params=filters)
+        audit_record(
+            action=f"{key.partition('.')[0]}.export",
+            actor=request.user,
+            role=request.user.primary_role or "",
+            object_type="导出",
+            object_key=key,
+            after={"format": fmt, "filters": filters, "job": str(job.pk)},
+        )
     return redirect("job-detail", job.pk)

@@ -8,7 +8,7 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from inspections.demo import DEMO_REGISTRY
-from luozhuang_dsj.models import ImportBatch, Job
+from luozhuang_dsj.models import AuditEvent, ImportBatch, Job
 from registry import credit_code
 from registry.demo import demo_targets
 from registry.models import ConflictOfInterest, Inspector, SubRegistry, Target, Town
@@ -38,6 +38,9 @@ def test_the_target_list_exports_with_its_filters_and_neutralised_formulas(
     assert rows[0][:3] == ("统一社会信用代码", "企业名称", "市场主体类型")
     assert rows[1][:2] == (sheets.code(1), '\'=HYPERLINK("http://evil")')
     assert len(rows) == 2
+    event = AuditEvent.objects.get(action="registry.export")
+    assert (event.username, event.role, event.object_key) == (staff.username, "dept_staff", "registry.targets")
+    assert event.after == {"format": "xlsx", "filters": {"risk_class": "C"}, "job": str(job.pk)}
 
 
 def test_an_export_re_imports_unchanged(office_user, django_capture_on_commit_callbacks, tmp_path):
