@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from functools import cached_property
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -144,16 +143,6 @@ def draw_verifier(request: HttpRequest) -> FileResponse:
 # ---- results: search, business, task -------------------------------------------------------------
 
 
-class SearchPaginator(CappedPaginator):
-    """When the capped key fetch found more than the cap, the count is known to be above
-    it: no second capped scan to learn it again."""
-
-    @cached_property
-    def count(self) -> int:  # type: ignore[override]
-        keys = self._keys
-        return len(keys) if keys is not None else self.cap + 1
-
-
 @public
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
@@ -162,7 +151,7 @@ def search(request: HttpRequest) -> HttpResponse:
     query = form.query()
     page = None
     if not query.is_empty:
-        page = SearchPaginator(selectors.public_search(query), 20).get_page(request.GET.get("page"))
+        page = CappedPaginator(selectors.public_search(query), 20).get_page(request.GET.get("page"))
     return render(request, "disclosure/search.html", {"form": form, "query": query, "page": page})
 
 
