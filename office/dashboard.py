@@ -39,9 +39,9 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce, Substr
+from django.db import connection, transaction
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils import timezone
 
@@ -313,24 +313,26 @@ def deadlines(filters: Filters) -> list[dict[str, Any]]:
 # ---- joint inspections -----------------------------------------------------------------------------
 
 
-def _visit_departments() -> Subquery:
-    """How many departments the inspection's visit involves (every inspection on it)."""
-    return Subquery(
-        TaskDepartment.objects.filter(task__inspections__visit_id=OuterRef("visit_id"))
+def joint_visit_ids(filters: Filters) -> QuerySet:
+    """Visits of the year's inspections that involve two or more departments (counting every
+    inspection on the visit, whichever its task)."""
+    return (
+        Inspection.objects.filter(visit_id__in=year_inspections(filters).values("visit_id"))
         .order_by()
-        .values("task__inspections__visit_id")
-        .annotate(number=Count("department_id", distinct=True))
-        .values("number")
+        .values("visit_id")
+        .annotate(departments=Count("task__departments__department", distinct=True))
+        .filter(departments__gte=2)
+        .values("visit_id")
     )
 
 
 def joint_inspections(filters: Filters) -> QuerySet[Inspection]:
-    return year_inspections(filters).annotate(visit_departments=Coalesce(_visit_departments(), 0))
+    return year_inspections(filters).annotate(is_joint=Q(visit_id__in=joint_visit_ids(filters)))
 
 
 def joint_share(filters: Filters) -> dict[str, Any]:
     numbers = joint_inspections(filters).aggregate(
-        total=Count("pk"), joint=Count("pk", filter=Q(visit_departments__gte=2))
+        total=Count("pk"), joint=Count("pk", filter=Q(is_joint=True))
     )
     return {
         **numbers,
@@ -339,24 +341,113 @@ def joint_share(filters: Filters) -> dict[str, Any]:
     }
 
 
+# ---- the year's targets: coverage, burden and problem rates read them -----------------------------
+#
+# Joining the year's ~50,000 inspections to a registry of a million targets makes PostgreSQL scan
+# the whole registry for every figure. Instead the year's inspections and results are grouped by
+# target in SQL (no join), the attributes of those targets (a few tens of thousands) are read
+# once by primary key, and the figures are summed from these groups.
+
+
+@dataclass(frozen=True)
+class TargetFacts:
+    risk_class: str
+    status: str
+    kind: str
+    town_id: int | None
+    division: str
+
+
+@dataclass
+class YearFacts:
+    visits: dict[int, tuple[int, int]]  # target → (visits, inspections)
+    results: dict[int, tuple[int, int]]  # target → (entered results, with a problem)
+    targets: dict[int, TargetFacts]
+
+
+def burden_per_business(filters: Filters) -> QuerySet[Inspection]:
+    """Per market entity: visits (a joint visit counts once) and inspections of the year."""
+    return (
+        year_inspections(filters)
+        .filter(target__kind__in=Target.ENTITY_KINDS)
+        .order_by()
+        .values("target_id")
+        .annotate(visits=Count("visit_id", distinct=True), inspections=Count("pk"))
+    )
+
+
+def entered_results(filters: Filters) -> QuerySet[MatterResult]:
+    results = MatterResult.objects.filter(
+        inspection__task__year=filters.year, inspection__task__kind__in=RANDOM_KINDS, status__in=ENTERED
+    )
+    if filters.department is not None:
+        results = results.filter(department=filters.department)
+    return results.annotate(has_problem=Q(pk__in=problem_result_ids()))
+
+
+def problem_result_ids() -> QuerySet:
+    """Results with at least one problem code: one hashed set, not a probe per result."""
+    return MatterResult.codes.through.objects.filter(
+        resultcode_id__in=ResultCode.objects.filter(outcome__in=PROBLEM_OUTCOMES).values("pk")
+    ).values("matterresult_id")
+
+
+def year_facts(filters: Filters) -> YearFacts:
+    visits = {
+        target: (visit_count, inspections)
+        for target, visit_count, inspections in year_inspections(filters)
+        .order_by()
+        .values("target_id")
+        .annotate(visits=Count("visit_id", distinct=True), inspections=Count("pk"))
+        .values_list("target_id", "visits", "inspections")
+    }
+    results = {
+        target: (entered, problems)
+        for target, entered, problems in entered_results(filters)
+        .order_by()
+        .values("target_id")
+        .annotate(entered=Count("pk"), problems=Count("pk", filter=Q(has_problem=True)))
+        .values_list("target_id", "entered", "problems")
+    }
+    return YearFacts(visits, results, target_facts(sorted(set(visits) | set(results))))
+
+
+def target_facts(ids: list[int]) -> dict[int, TargetFacts]:
+    """The attributes of the given targets, read by primary key."""
+    columns = ("pk", "risk_class", "status", "kind", "town_id", "industry_code")
+    if connection.vendor == "postgresql":
+        # One array parameter: the planner probes the primary key instead of scanning the registry.
+        rows: Any = Target.objects.extra(where=["registry_target.id = ANY(%s)"], params=[ids]).values_list(
+            *columns
+        )
+    else:
+        rows = (
+            row
+            for start in range(0, len(ids), 900)
+            for row in Target.objects.filter(pk__in=ids[start : start + 900]).values_list(*columns)
+        )
+    return {
+        pk: TargetFacts(risk_class, status, kind, town_id, (industry_code or "")[:2])
+        for pk, risk_class, status, kind, town_id, industry_code in rows
+    }
+
+
 # ---- registry coverage -----------------------------------------------------------------------------
 
 
-def coverage(filters: Filters) -> list[dict[str, Any]]:
+def coverage(filters: Filters, facts: YearFacts | None = None) -> list[dict[str, Any]]:
+    facts = facts or year_facts(filters)
     totals = dict(
         Target.objects.filter(status=Target.Status.ACTIVE)
         .order_by()
         .values_list("risk_class")
         .annotate(number=Count("pk"))
     )
-    inspected = dict(
-        Target.objects.filter(
-            status=Target.Status.ACTIVE, pk__in=year_inspections(filters).order_by().values("target_id")
-        )
-        .order_by()
-        .values_list("risk_class")
-        .annotate(number=Count("pk"))
-    )
+    inspected: dict[str, int] = defaultdict(int)
+    for target in facts.visits:
+        item = facts.targets[target]
+        if item.status == Target.Status.ACTIVE:
+            inspected[item.risk_class] += 1
     rows = []
     for value, label in RiskClass.choices:
         total, done = totals.get(value, 0), inspected.get(value, 0)
@@ -379,57 +470,31 @@ def coverage(filters: Filters) -> list[dict[str, Any]]:
 # ---- inspection burden -----------------------------------------------------------------------------
 
 
-def burden_per_business(filters: Filters) -> QuerySet[Inspection]:
-    return (
-        year_inspections(filters)
-        .filter(target__kind__in=Target.ENTITY_KINDS)
-        .order_by()
-        .values("target_id")
-        .annotate(visits=Count("visit_id", distinct=True), inspections=Count("pk"))
-    )
-
-
-def burden(filters: Filters) -> dict[str, Any]:
+def burden(filters: Filters, facts: YearFacts | None = None) -> dict[str, Any]:
     """Mean and maximum visits per business, those over N, and how many businesses had each
-    number of visits: one query grouping the per-business counts."""
-    sql, params = burden_per_business(filters).query.sql_with_params()
-    with connection.cursor() as cursor:
-        # The inner SQL is Django's own compilation of a queryset; its values stay parameters.
-        outer = (
-            "SELECT b.visits, COUNT(*), SUM(b.inspections) FROM ({}) b GROUP BY b.visits ORDER BY b.visits"
-        )
-        cursor.execute(outer.format(sql), params)  # nosec B608
-        groups = cursor.fetchall()
-    businesses = sum(number for _, number, _ in groups)
-    visits = sum(visits * number for visits, number, _ in groups)
+    number of visits."""
+    facts = facts or year_facts(filters)
+    histogram: dict[int, int] = defaultdict(int)
+    inspections = 0
+    for target, (visits, count) in facts.visits.items():
+        if facts.targets[target].kind in Target.ENTITY_KINDS:
+            histogram[visits] += 1
+            inspections += count
+    businesses = sum(histogram.values())
+    visits = sum(number * times for times, number in histogram.items())
     return {
         "businesses": businesses,
         "visits": visits,
-        "inspections": sum(inspections for _, _, inspections in groups),
+        "inspections": inspections,
         "mean": round(visits / businesses, 2) if businesses else None,
-        "max": max((visits for visits, _, _ in groups), default=0),
-        "over": sum(number for visits, number, _ in groups if visits > filters.n),
+        "max": max(histogram, default=0),
+        "over": sum(number for times, number in histogram.items() if times > filters.n),
         "n": filters.n,
-        "histogram": [{"visits": visits, "businesses": number} for visits, number, _ in groups],
+        "histogram": [{"visits": times, "businesses": histogram[times]} for times in sorted(histogram)],
     }
 
 
 # ---- problem rate ----------------------------------------------------------------------------------
-
-
-def entered_results(filters: Filters) -> QuerySet[MatterResult]:
-    results = MatterResult.objects.filter(
-        inspection__task__year=filters.year, inspection__task__kind__in=RANDOM_KINDS, status__in=ENTERED
-    )
-    if filters.department is not None:
-        results = results.filter(department=filters.department)
-    return results.annotate(
-        has_problem=Exists(
-            MatterResult.codes.through.objects.filter(
-                matterresult_id=OuterRef("pk"), resultcode__outcome__in=PROBLEM_OUTCOMES
-            )
-        )
-    )
 
 
 @dataclass(frozen=True)
@@ -439,103 +504,98 @@ class Section:
     divisions: tuple[str, ...]
 
 
+SECTION_NAMES = {
+    "A": "农、林、牧、渔业", "B": "采矿业", "C": "制造业", "D": "电力、热力、燃气及水生产和供应业",
+    "E": "建筑业", "F": "批发和零售业", "G": "交通运输、仓储和邮政业", "H": "住宿和餐饮业",
+    "I": "信息传输、软件和信息技术服务业", "J": "金融业", "K": "房地产业", "L": "租赁和商务服务业",
+    "M": "科学研究和技术服务业", "N": "水利、环境和公共设施管理业", "O": "居民服务、修理和其他服务业",
+    "P": "教育", "Q": "卫生和社会工作", "R": "文化、体育和娱乐业", "S": "公共管理、社会保障和社会组织",
+    "T": "国际组织",
+}  # fmt: skip
+
+
 @cache
 def sections() -> dict[str, Section]:
     """门类 (A–T) from data/industries.csv, each with its two-digit divisions."""
-    names = {
-        "A": "农、林、牧、渔业", "B": "采矿业", "C": "制造业", "D": "电力、热力、燃气及水生产和供应业",
-        "E": "建筑业", "F": "批发和零售业", "G": "交通运输、仓储和邮政业", "H": "住宿和餐饮业",
-        "I": "信息传输、软件和信息技术服务业", "J": "金融业", "K": "房地产业", "L": "租赁和商务服务业",
-        "M": "科学研究和技术服务业", "N": "水利、环境和公共设施管理业", "O": "居民服务、修理和其他服务业",
-        "P": "教育", "Q": "卫生和社会工作", "R": "文化、体育和娱乐业", "S": "公共管理、社会保障和社会组织",
-        "T": "国际组织",
-    }  # fmt: skip
     grouped: dict[str, list[str]] = defaultdict(list)
     with open(Path(settings.BASE_DIR) / "data" / "industries.csv", encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
             grouped[row["section"]].append(row["code"])
     return {
-        letter: Section(letter, names.get(letter, letter), tuple(sorted(codes)))
+        letter: Section(letter, SECTION_NAMES.get(letter, letter), tuple(sorted(codes)))
         for letter, codes in sorted(grouped.items())
     }
+
+
+@cache
+def section_of_division() -> dict[str, str]:
+    return {code: item.letter for item in sections().values() for code in item.divisions}
 
 
 def industry_q(key: str) -> Q:
     """Results of targets in one industry section (or with no known industry code)."""
     section = sections().get(key)
     if section is None:
-        return ~Q(industry_division__in=[code for item in sections().values() for code in item.divisions])
+        return ~Q(industry_division__in=list(section_of_division()))
     return Q(industry_division__in=section.divisions)
 
 
-def _problem_groups(results: QuerySet[MatterResult], *keys: str) -> list[dict[str, Any]]:
-    return list(
-        results.order_by()
-        .values(*keys)
-        .annotate(entered=Count("pk"), problems=Count("pk", filter=Q(has_problem=True)))
-    )
+def _problem_rows(
+    groups: dict[Any, list[int]], labels: dict[Any, str], order: Callable[[Any], Any]
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "key": str(key),
+            "label": labels[key],
+            "entered": groups[key][0],
+            "problems": groups[key][1],
+            "rate": percent(groups[key][1], groups[key][0]),
+        }
+        for key in sorted(groups, key=order)
+    ]
 
 
-def problems_by_industry(filters: Filters) -> list[dict[str, Any]]:
-    groups = _problem_groups(
-        entered_results(filters).annotate(industry_division=Substr("target__industry_code", 1, 2)),
-        "industry_division",
-    )
-    section_of = {code: item.letter for item in sections().values() for code in item.divisions}
-    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for group in groups:
-        letter = section_of.get(group["industry_division"] or "", NO_INDUSTRY)
-        totals[letter][0] += group["entered"]
-        totals[letter][1] += group["problems"]
+def _problem_groups(facts: YearFacts, key: Callable[[TargetFacts], Any]) -> dict[Any, list[int]]:
+    groups: dict[Any, list[int]] = defaultdict(lambda: [0, 0])
+    for target, (entered, problems) in facts.results.items():
+        group = groups[key(facts.targets[target])]
+        group[0] += entered
+        group[1] += problems
+    return groups
+
+
+def problems_by_industry(filters: Filters, facts: YearFacts | None = None) -> list[dict[str, Any]]:
+    facts = facts or year_facts(filters)
+    section_of = section_of_division()
+    groups = _problem_groups(facts, lambda target: section_of.get(target.division, NO_INDUSTRY))
     named = sections()
-    rows = []
-    for letter in sorted(totals, key=lambda key: (key == NO_INDUSTRY, key)):
-        entered, problems = totals[letter]
-        label = f"{letter} {named[letter].name}" if letter in named else "行业代码未填或无法识别"
-        rows.append(
-            {
-                "key": letter,
-                "label": label,
-                "entered": entered,
-                "problems": problems,
-                "rate": percent(problems, entered),
-            }
-        )
-    return rows
+    labels = {
+        letter: f"{letter} {named[letter].name}" if letter in named else "行业代码未填或无法识别"
+        for letter in groups
+    }
+    return _problem_rows(groups, labels, lambda letter: (letter == NO_INDUSTRY, letter))
 
 
-def problems_by_town(filters: Filters) -> list[dict[str, Any]]:
-    groups = _problem_groups(entered_results(filters), "target__town_id")
-    towns = dict(Town.objects.values_list("pk", "name"))
-    rows = []
-    for group in sorted(
-        groups, key=lambda item: (item["target__town_id"] is None, item["target__town_id"] or 0)
-    ):
-        town = group["target__town_id"]
-        rows.append(
-            {
-                "key": str(town) if town else NO_TOWN,
-                "label": towns.get(town, "未填镇街"),
-                "entered": group["entered"],
-                "problems": group["problems"],
-                "rate": percent(group["problems"], group["entered"]),
-            }
-        )
-    return rows
+def problems_by_town(filters: Filters, facts: YearFacts | None = None) -> list[dict[str, Any]]:
+    facts = facts or year_facts(filters)
+    groups = _problem_groups(facts, lambda target: target.town_id or int(NO_TOWN))
+    towns = dict(Town.objects.filter(pk__in=list(groups)).values_list("pk", "name"))
+    labels = {town: towns.get(town, "未填镇街") for town in groups}
+    return _problem_rows(groups, labels, lambda town: (town == int(NO_TOWN), town))
 
 
 def problems_by_matter(filters: Filters) -> list[dict[str, Any]]:
-    groups = _problem_groups(entered_results(filters), "matter__code", "matter__name")
-    return [
-        {
-            "key": group["matter__code"],
-            "label": f"{group['matter__code']} {group['matter__name']}",
-            "entered": group["entered"],
-            "problems": group["problems"],
-            "rate": percent(group["problems"], group["entered"]),
-        }
-        for group in sorted(groups, key=lambda item: item["matter__code"])
-    ]
+    groups = {
+        code: [entered, problems]
+        for code, entered, problems in entered_results(filters)
+        .order_by()
+        .values("matter__code")
+        .annotate(entered=Count("pk"), problems=Count("pk", filter=Q(has_problem=True)))
+        .values_list("matter__code", "entered", "problems")
+    }
+    names = dict(Matter.objects.filter(code__in=list(groups)).values_list("code", "name"))
+    labels = {code: f"{code} {names[code]}" for code in groups}
+    return _problem_rows(groups, labels, lambda code: code)
 
 
 PROBLEM_DIMENSIONS = {"industry": "行业", "town": "镇街", "matter": "抽查事项"}
@@ -560,6 +620,18 @@ def problem_results(filters: Filters, dimension: str, key: str) -> QuerySet[Matt
 
 
 def dashboard(filters: Filters) -> dict[str, Any]:
+    """Every figure, read in one transaction (one consistent snapshot on PostgreSQL)."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # These aggregates are quick, but over a million targets the planner's costs pass
+            # the JIT threshold and compiling them takes seconds longer than running them.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+        return _figures(filters)
+
+
+def _figures(filters: Filters) -> dict[str, Any]:
+    facts = year_facts(filters)
     return {
         "plan_filing": plan_filing(filters),
         "tasks": tasks_by_status(filters),
@@ -567,11 +639,11 @@ def dashboard(filters: Filters) -> dict[str, Any]:
         "completion": completion(filters),
         "deadlines": deadlines(filters),
         "joint": joint_share(filters),
-        "coverage": coverage(filters),
-        "burden": burden(filters),
+        "coverage": coverage(filters, facts),
+        "burden": burden(filters, facts),
         "problems": {
-            "industry": problems_by_industry(filters),
-            "town": problems_by_town(filters),
+            "industry": problems_by_industry(filters, facts),
+            "town": problems_by_town(filters, facts),
             "matter": problems_by_matter(filters),
         },
     }
@@ -767,11 +839,7 @@ def drill_publication_late(filters: Filters, key: str) -> Drill:
 
 
 def drill_joint(filters: Filters, key: str) -> Drill:
-    joint = (
-        joint_inspections(filters).filter(visit_departments__gte=2)
-        if key != "single"
-        else (joint_inspections(filters).filter(visit_departments__lt=2))
-    )
+    joint = joint_inspections(filters).filter(is_joint=key != "single")
     chosen = list(joint.select_related("task", "target", "visit").order_by("task__code", "position"))
     ordered = list(Department.objects.order_by("-is_office", "code").values_list("pk", "short_name"))
     names, rank = dict(ordered), {pk: index for index, (pk, _) in enumerate(ordered)}
