@@ -349,13 +349,10 @@ def joint_share(filters: Filters) -> dict[str, Any]:
 # once by primary key, and the figures are summed from these groups.
 
 
-@dataclass(frozen=True)
-class TargetFacts:
-    risk_class: str
-    status: str
-    kind: str
-    town_id: int | None
-    division: str
+# A target's (risk class, status, kind, town id, industry code): plain tuples, tens of thousands
+# of them are built per request.
+TargetFacts = tuple[str, str, str, int | None, str]
+RISK, STATUS, KIND, TOWN, INDUSTRY = range(5)
 
 
 @dataclass
@@ -392,22 +389,35 @@ def problem_result_ids() -> QuerySet:
     ).values("matterresult_id")
 
 
+def _fetch(queryset: QuerySet) -> list[tuple[Any, ...]]:
+    """A values_list query's rows straight from the cursor (tens of thousands of plain
+    integers and codes need none of the ORM's per-row converters)."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def year_facts(filters: Filters) -> YearFacts:
     visits = {
         target: (visit_count, inspections)
-        for target, visit_count, inspections in year_inspections(filters)
-        .order_by()
-        .values("target_id")
-        .annotate(visits=Count("visit_id", distinct=True), inspections=Count("pk"))
-        .values_list("target_id", "visits", "inspections")
+        for target, visit_count, inspections in _fetch(
+            year_inspections(filters)
+            .order_by()
+            .values("target_id")
+            .annotate(visits=Count("visit_id", distinct=True), inspections=Count("pk"))
+            .values_list("target_id", "visits", "inspections")
+        )
     }
     results = {
         target: (entered, problems)
-        for target, entered, problems in entered_results(filters)
-        .order_by()
-        .values("target_id")
-        .annotate(entered=Count("pk"), problems=Count("pk", filter=Q(has_problem=True)))
-        .values_list("target_id", "entered", "problems")
+        for target, entered, problems in _fetch(
+            entered_results(filters)
+            .order_by()
+            .values("target_id")
+            .annotate(entered=Count("pk"), problems=Count("pk", filter=Q(has_problem=True)))
+            .values_list("target_id", "entered", "problems")
+        )
     }
     return YearFacts(visits, results, target_facts(sorted(set(visits) | set(results))))
 
@@ -417,19 +427,16 @@ def target_facts(ids: list[int]) -> dict[int, TargetFacts]:
     columns = ("pk", "risk_class", "status", "kind", "town_id", "industry_code")
     if connection.vendor == "postgresql":
         # One array parameter: the planner probes the primary key instead of scanning the registry.
-        rows: Any = Target.objects.extra(where=["registry_target.id = ANY(%s)"], params=[ids]).values_list(
-            *columns
+        rows: Any = _fetch(
+            Target.objects.extra(where=["registry_target.id = ANY(%s)"], params=[ids]).values_list(*columns)
         )
     else:
         rows = (
             row
             for start in range(0, len(ids), 900)
-            for row in Target.objects.filter(pk__in=ids[start : start + 900]).values_list(*columns)
+            for row in _fetch(Target.objects.filter(pk__in=ids[start : start + 900]).values_list(*columns))
         )
-    return {
-        pk: TargetFacts(risk_class, status, kind, town_id, (industry_code or "")[:2])
-        for pk, risk_class, status, kind, town_id, industry_code in rows
-    }
+    return {row[0]: row[1:] for row in rows}
 
 
 # ---- registry coverage -----------------------------------------------------------------------------
@@ -446,8 +453,8 @@ def coverage(filters: Filters, facts: YearFacts | None = None) -> list[dict[str,
     inspected: dict[str, int] = defaultdict(int)
     for target in facts.visits:
         item = facts.targets[target]
-        if item.status == Target.Status.ACTIVE:
-            inspected[item.risk_class] += 1
+        if item[STATUS] == Target.Status.ACTIVE:
+            inspected[item[RISK]] += 1
     rows = []
     for value, label in RiskClass.choices:
         total, done = totals.get(value, 0), inspected.get(value, 0)
@@ -477,7 +484,7 @@ def burden(filters: Filters, facts: YearFacts | None = None) -> dict[str, Any]:
     histogram: dict[int, int] = defaultdict(int)
     inspections = 0
     for target, (visits, count) in facts.visits.items():
-        if facts.targets[target].kind in Target.ENTITY_KINDS:
+        if facts.targets[target][KIND] in Target.ENTITY_KINDS:
             histogram[visits] += 1
             inspections += count
     businesses = sum(histogram.values())
@@ -556,9 +563,10 @@ def _problem_rows(
 
 
 def _problem_groups(facts: YearFacts, key: Callable[[TargetFacts], Any]) -> dict[Any, list[int]]:
-    groups: dict[Any, list[int]] = defaultdict(lambda: [0, 0])
+    groups: dict[Any, list[int]] = {}
+    targets = facts.targets
     for target, (entered, problems) in facts.results.items():
-        group = groups[key(facts.targets[target])]
+        group = groups.setdefault(key(targets[target]), [0, 0])
         group[0] += entered
         group[1] += problems
     return groups
@@ -567,7 +575,7 @@ def _problem_groups(facts: YearFacts, key: Callable[[TargetFacts], Any]) -> dict
 def problems_by_industry(filters: Filters, facts: YearFacts | None = None) -> list[dict[str, Any]]:
     facts = facts or year_facts(filters)
     section_of = section_of_division()
-    groups = _problem_groups(facts, lambda target: section_of.get(target.division, NO_INDUSTRY))
+    groups = _problem_groups(facts, lambda target: section_of.get((target[INDUSTRY] or "")[:2], NO_INDUSTRY))
     named = sections()
     labels = {
         letter: f"{letter} {named[letter].name}" if letter in named else "行业代码未填或无法识别"
@@ -578,7 +586,7 @@ def problems_by_industry(filters: Filters, facts: YearFacts | None = None) -> li
 
 def problems_by_town(filters: Filters, facts: YearFacts | None = None) -> list[dict[str, Any]]:
     facts = facts or year_facts(filters)
-    groups = _problem_groups(facts, lambda target: target.town_id or int(NO_TOWN))
+    groups = _problem_groups(facts, lambda target: target[TOWN] or int(NO_TOWN))
     towns = dict(Town.objects.filter(pk__in=list(groups)).values_list("pk", "name"))
     labels = {town: towns.get(town, "未填镇街") for town in groups}
     return _problem_rows(groups, labels, lambda town: (town == int(NO_TOWN), town))
