@@ -40,7 +40,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Max, Min, Q, QuerySet
 from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils import timezone
@@ -320,8 +320,9 @@ def joint_visit_ids(filters: Filters) -> QuerySet:
         Inspection.objects.filter(visit_id__in=year_inspections(filters).values("visit_id"))
         .order_by()
         .values("visit_id")
-        .annotate(departments=Count("task__departments__department", distinct=True))
-        .filter(departments__gte=2)
+        # Two departments or more: the lowest and highest differ (hashable, unlike COUNT DISTINCT).
+        .annotate(low=Min("task__departments__department"), high=Max("task__departments__department"))
+        .filter(high__gt=F("low"))
         .values("visit_id")
     )
 
@@ -426,9 +427,13 @@ def target_facts(ids: list[int]) -> dict[int, TargetFacts]:
     """The attributes of the given targets, read by primary key."""
     columns = ("pk", "risk_class", "status", "kind", "town_id", "industry_code")
     if connection.vendor == "postgresql":
-        # One array parameter: the planner probes the primary key instead of scanning the registry.
+        # One array literal (a single constant to parse, not one per key): the planner probes
+        # the primary key instead of scanning the registry.
+        literal = "{" + ",".join(map(str, ids)) + "}"
         rows: Any = _fetch(
-            Target.objects.extra(where=["registry_target.id = ANY(%s)"], params=[ids]).values_list(*columns)
+            Target.objects.extra(
+                where=["registry_target.id = ANY(%s::bigint[])"], params=[literal]
+            ).values_list(*columns)
         )
     else:
         rows = (
@@ -593,15 +598,19 @@ def problems_by_town(filters: Filters, facts: YearFacts | None = None) -> list[d
 
 
 def problems_by_matter(filters: Filters) -> list[dict[str, Any]]:
-    groups = {
-        code: [entered, problems]
-        for code, entered, problems in entered_results(filters)
-        .order_by()
-        .values("matter__code")
-        .annotate(entered=Count("pk"), problems=Count("pk", filter=Q(has_problem=True)))
-        .values_list("matter__code", "entered", "problems")
+    by_id = {
+        matter: [entered, problems]
+        for matter, entered, problems in _fetch(
+            entered_results(filters)
+            .order_by()
+            .values("matter_id")
+            .annotate(entered=Count("pk"), problems=Count("pk", filter=Q(has_problem=True)))
+            .values_list("matter_id", "entered", "problems")
+        )
     }
-    names = dict(Matter.objects.filter(code__in=list(groups)).values_list("code", "name"))
+    matters = dict(Matter.objects.filter(pk__in=list(by_id)).values_list("pk", "code"))
+    names = dict(Matter.objects.filter(pk__in=list(by_id)).values_list("code", "name"))
+    groups = {matters[pk]: counts for pk, counts in by_id.items()}
     labels = {code: f"{code} {names[code]}" for code in groups}
     return _problem_rows(groups, labels, lambda code: code)
 
