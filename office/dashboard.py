@@ -608,10 +608,12 @@ def problems_by_matter(filters: Filters) -> list[dict[str, Any]]:
             .values_list("matter_id", "entered", "problems")
         )
     }
-    matters = dict(Matter.objects.filter(pk__in=list(by_id)).values_list("pk", "code"))
-    names = dict(Matter.objects.filter(pk__in=list(by_id)).values_list("code", "name"))
-    groups = {matters[pk]: counts for pk, counts in by_id.items()}
-    labels = {code: f"{code} {names[code]}" for code in groups}
+    matters = {
+        pk: (code, name)
+        for pk, code, name in Matter.objects.filter(pk__in=list(by_id)).values_list("pk", "code", "name")
+    }
+    groups = {matters[pk][0]: counts for pk, counts in by_id.items()}
+    labels = {code: f"{code} {name}" for code, name in matters.values()}
     return _problem_rows(groups, labels, lambda code: code)
 
 

@@ -231,7 +231,10 @@ def test_problem_drill_downs_list_the_problem_results_of_a_group(world):
     town = str(world.targets["t1"].town_id)
     assert len(drill("problems-town", town)) == 2
     assert figures.DRILLS["problems-town"](everyone(), town).title == "发现问题的检查结果（镇街：罗庄街道）"
-    assert figures.DRILLS["problems-industry"](everyone(), "F").title == "发现问题的检查结果（行业：F 批发和零售业）"
+    assert (
+        figures.DRILLS["problems-industry"](everyone(), "F").title
+        == "发现问题的检查结果（行业：F 批发和零售业）"
+    )
     assert [row[2] for row in drill("problems-town", "0")] == ["看板测试对象3"]
     assert len(drill("problems-matter", "SCJG-DB1")) == 3
     assert drill("problems-matter", "JYJ-DB1") == []
