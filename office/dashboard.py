@@ -678,6 +678,23 @@ class Drill:
     title: str
     rows: list[tuple[Any, ...]]
     links: list[str | None]
+    count: int = -1  # every row's count when `rows` is one window of them
+
+    def __post_init__(self) -> None:
+        if self.count < 0:
+            object.__setattr__(self, "count", len(self.rows))
+
+
+Window = slice | None
+
+
+def _take(items: Any, window: Window) -> tuple[list[Any], int]:
+    """The window's items of a list or a queryset (sliced in SQL) and the count of all."""
+    if window is None:
+        chosen = list(items)
+        return chosen, len(chosen)
+    total = len(items) if isinstance(items, list) else items.count()
+    return list(items[window]), total
 
 
 def _date(value: datetime.date | datetime.datetime | None) -> str:
@@ -692,8 +709,10 @@ def _department_or_none(code: str) -> Department | None:
     return Department.objects.filter(code=code).first() if code else None
 
 
-def drill_plans(filters: Filters, key: str) -> Drill:
-    chosen = [(row, state) for row, state in filing_rows(filters) if not key or state == key]
+def drill_plans(filters: Filters, key: str, window: Window = None) -> Drill:
+    chosen, total = _take(
+        [(row, state) for row, state in filing_rows(filters) if not key or state == key], window
+    )
     rows, links = [], []
     for row, state in chosen:
         submitted = row.plan.filed_submission_at if row.plan else None
@@ -708,13 +727,14 @@ def drill_plans(filters: Filters, key: str) -> Drill:
         )
         links.append(reverse("plan-detail", args=[row.plan.pk]) if row.plan else None)
     title = f"年度计划备案：{FILING_STATES.get(key, '全部')}"
-    return Drill(title, rows, links)
+    return Drill(title, rows, links, total)
 
 
-def drill_tasks(filters: Filters, key: str) -> Drill:
+def drill_tasks(filters: Filters, key: str, window: Window = None) -> Drill:
     tasks = year_tasks(filters).select_related("initiator").order_by("code")
     if key:
         tasks = tasks.filter(status=key)
+    tasks, total = _take(tasks, window)
     rows = [
         (
             task.code,
@@ -729,14 +749,10 @@ def drill_tasks(filters: Filters, key: str) -> Drill:
     ]
     links: list[str | None] = [reverse("task-detail", args=[task.pk]) for task in tasks]
     label = dict(Task.Status.choices).get(key, "全部")
-    return Drill(
-        f"抽查任务：{label}",
-        rows,
-        links,
-    )
+    return Drill(f"抽查任务：{label}", rows, links, total)
 
 
-def drill_draws(filters: Filters, key: str) -> Drill:
+def drill_draws(filters: Filters, key: str, window: Window = None) -> Drill:
     chosen = []
     for draw in year_draws(filters).select_related("task").order_by("scheduled_for", "pk"):
         day = draw_day(draw.status, draw.scheduled_for, draw.executed_at)
@@ -744,6 +760,7 @@ def drill_draws(filters: Filters, key: str) -> Drill:
         if not key or month == key:
             chosen.append(draw)
     chosen.sort(key=lambda draw: (draw_day(draw.status, draw.scheduled_for, draw.executed_at), draw.pk))
+    chosen, total = _take(chosen, window)
     rows = [
         (
             draw.task.code,
@@ -756,15 +773,15 @@ def drill_draws(filters: Filters, key: str) -> Drill:
         for draw in chosen
     ]
     links: list[str | None] = [reverse("draw-detail", args=[draw.pk]) for draw in chosen]
-    return Drill(
-        f"随机抽取：{key or '全部'}",
-        rows,
-        links,
+    return Drill(f"随机抽取：{key or '全部'}", rows, links, total)
+
+
+def _inspection_rows(
+    inspections: QuerySet[Inspection], window: Window
+) -> tuple[list[tuple[Any, ...]], list[str | None], int]:
+    chosen, total = _take(
+        inspections.select_related("task", "target", "visit").order_by("task__code", "position"), window
     )
-
-
-def _inspection_rows(inspections: QuerySet[Inspection]) -> tuple[list[tuple[Any, ...]], list[str | None]]:
-    chosen = list(inspections.select_related("task", "target", "visit").order_by("task__code", "position"))
     rows = [
         (
             item.task.code,
@@ -777,19 +794,19 @@ def _inspection_rows(inspections: QuerySet[Inspection]) -> tuple[list[tuple[Any,
         )
         for item in chosen
     ]
-    return rows, [reverse("inspection-detail", args=[item.pk]) for item in chosen]
+    return rows, [reverse("inspection-detail", args=[item.pk]) for item in chosen], total
 
 
-def drill_incomplete(filters: Filters, key: str) -> Drill:
+def drill_incomplete(filters: Filters, key: str, window: Window = None) -> Drill:
     department = _department_or_none(key) or filters.department
     scoped = Filters(filters.year, department, filters.n, filters.today)
-    rows, links = _inspection_rows(year_inspections(scoped).exclude(status__in=CLOSED))
+    rows, links, total = _inspection_rows(year_inspections(scoped).exclude(status__in=CLOSED), window)
     name = department.short_name if department else "全部部门"
-    return Drill(f"未办结的检查：{name}", rows, links)
+    return Drill(f"未办结的检查：{name}", rows, links, total)
 
 
-def drill_overdue_entry(filters: Filters, key: str) -> Drill:
-    pairs = overdue_entry_pairs(filters, _department_or_none(key))
+def drill_overdue_entry(filters: Filters, key: str, window: Window = None) -> Drill:
+    pairs, total = _take(overdue_entry_pairs(filters, _department_or_none(key)), window)
     inspections = Inspection.objects.select_related("task", "target").in_bulk([pk for pk, _ in pairs])
     departments = Department.objects.in_bulk({department for _, department in pairs})
     entered = defaultdict(int)
@@ -819,18 +836,19 @@ def drill_overdue_entry(filters: Filters, key: str) -> Drill:
         )
         links.append(reverse("inspection-detail", args=[inspection_id]))
     name = key or "全部部门"
-    return Drill(f"逾期未录入结果：{name}", rows, links)
+    return Drill(f"逾期未录入结果：{name}", rows, links, total)
 
 
-def _publication_drill(filters: Filters, key: str, condition: Q, title: str) -> Drill:
+def _publication_drill(filters: Filters, key: str, window: Window, condition: Q, title: str) -> Drill:
     publications = year_publications(filters).filter(condition)
     department = _department_or_none(key)
     if department is not None:
         publications = publications.filter(department=department)
-    chosen = list(
+    chosen, total = _take(
         publications.select_related("department", "inspection__task", "inspection__target").order_by(
             "due_on", "pk"
-        )
+        ),
+        window,
     )
     rows = [
         (
@@ -846,20 +864,22 @@ def _publication_drill(filters: Filters, key: str, condition: Q, title: str) -> 
         for item in chosen
     ]
     links: list[str | None] = [reverse("inspection-detail", args=[item.inspection_id]) for item in chosen]
-    return Drill(f"{title}：{department.short_name if department else '全部部门'}", rows, links)
+    return Drill(f"{title}：{department.short_name if department else '全部部门'}", rows, links, total)
 
 
-def drill_publication_overdue(filters: Filters, key: str) -> Drill:
-    return _publication_drill(filters, key, overdue_publication_q(filters.today), "逾期未公开")
+def drill_publication_overdue(filters: Filters, key: str, window: Window = None) -> Drill:
+    return _publication_drill(filters, key, window, overdue_publication_q(filters.today), "逾期未公开")
 
 
-def drill_publication_late(filters: Filters, key: str) -> Drill:
-    return _publication_drill(filters, key, late_publication_q(), "逾期公开")
+def drill_publication_late(filters: Filters, key: str, window: Window = None) -> Drill:
+    return _publication_drill(filters, key, window, late_publication_q(), "逾期公开")
 
 
-def drill_joint(filters: Filters, key: str) -> Drill:
+def drill_joint(filters: Filters, key: str, window: Window = None) -> Drill:
     joint = joint_inspections(filters).filter(is_joint=key != "single")
-    chosen = list(joint.select_related("task", "target", "visit").order_by("task__code", "position"))
+    chosen, total = _take(
+        joint.select_related("task", "target", "visit").order_by("task__code", "position"), window
+    )
     ordered = list(Department.objects.order_by("-is_office", "code").values_list("pk", "short_name"))
     names, rank = dict(ordered), {pk: index for index, (pk, _) in enumerate(ordered)}
     visit_departments: dict[int, set[int]] = defaultdict(set)
@@ -880,38 +900,33 @@ def drill_joint(filters: Filters, key: str) -> Drill:
     ]
     links: list[str | None] = [reverse("inspection-detail", args=[item.pk]) for item in chosen]
     title = "单一部门检查" if key == "single" else "联合检查（一次上门涉及两个及以上部门）"
-    return Drill(
-        title,
-        rows,
-        links,
-    )
+    return Drill(title, rows, links, total)
 
 
-def drill_coverage(filters: Filters, key: str) -> Drill:
+def drill_coverage(filters: Filters, key: str, window: Window = None) -> Drill:
     targets = Target.objects.filter(
         status=Target.Status.ACTIVE, pk__in=year_inspections(filters).order_by().values("target_id")
     )
     if key:
         targets = targets.filter(risk_class=key)
-    chosen = list(
-        targets.select_related("town")
-        .annotate(year_inspections=Count("inspections", filter=Q(inspections__in=year_inspections(filters))))
-        .order_by("code")
+    chosen, total = _take(targets.select_related("town").order_by("code"), window)
+    counts = dict(
+        year_inspections(filters)
+        .filter(target_id__in=[item.pk for item in chosen])
+        .order_by()
+        .values_list("target_id")
+        .annotate(number=Count("pk"))
     )
     rows = [
-        (item.code, item.name, item.town.name if item.town else "", item.risk_class, item.year_inspections)
+        (item.code, item.name, item.town.name if item.town else "", item.risk_class, counts[item.pk])
         for item in chosen
     ]
     links: list[str | None] = [reverse("target-detail", args=[item.pk]) for item in chosen]
     label = dict(RiskClass.choices).get(key, "全部")
-    return Drill(
-        f"本年度已检查的名录库对象：{label}",
-        rows,
-        links,
-    )
+    return Drill(f"本年度已检查的名录库对象：{label}", rows, links, total)
 
 
-def drill_burden(filters: Filters, key: str) -> Drill:
+def drill_burden(filters: Filters, key: str, window: Window = None) -> Drill:
     """Businesses visited more than N times, or exactly `key` times (a bar of the histogram)."""
     per_business = burden_per_business(filters)
     exact = int(key) if key.isdigit() else None
@@ -919,10 +934,13 @@ def drill_burden(filters: Filters, key: str) -> Drill:
         per_business.filter(visits=exact) if exact is not None else per_business.filter(visits__gt=filters.n)
     )
     counts = {row["target_id"]: row for row in chosen_counts}
-    chosen = sorted(
-        Target.objects.filter(pk__in=counts).select_related("town"),
-        key=lambda target: (-counts[target.pk]["visits"], target.code),
+    order = sorted(
+        Target.objects.filter(pk__in=list(counts)).values_list("pk", "code"),
+        key=lambda pair: (-counts[pair[0]]["visits"], pair[1]),
     )
+    keys, total = _take([pk for pk, _ in order], window)
+    found = Target.objects.select_related("town").in_bulk(keys)
+    chosen = [found[pk] for pk in keys]
     rows = [
         (
             item.code,
@@ -941,6 +959,7 @@ def drill_burden(filters: Filters, key: str) -> Drill:
         else f"本年度上门检查超过 {filters.n} 次的市场主体",
         rows,
         links,
+        total,
     )
 
 
@@ -959,13 +978,14 @@ def problem_group_label(dimension: str, key: str) -> str:
     return f"{matter.code} {matter.name}" if matter else key
 
 
-def _problem_drill(dimension: str) -> Callable[[Filters, str], Drill]:
-    def drill(filters: Filters, key: str) -> Drill:
-        chosen = list(
+def _problem_drill(dimension: str) -> Callable[[Filters, str, Window], Drill]:
+    def drill(filters: Filters, key: str, window: Window = None) -> Drill:
+        chosen, total = _take(
             problem_results(filters, dimension, key)
             .select_related("inspection__task", "target__town", "matter", "department")
             .prefetch_related("codes")
-            .order_by("inspection__task__code", "target__code", "matter__code")
+            .order_by("inspection__task__code", "target__code", "matter__code"),
+            window,
         )
         rows = [
             (
@@ -983,7 +1003,7 @@ def _problem_drill(dimension: str) -> Callable[[Filters, str], Drill]:
         ]
         links: list[str | None] = [reverse("result-detail", args=[item.pk]) for item in chosen]
         label = problem_group_label(dimension, key)
-        return Drill(f"发现问题的检查结果（{PROBLEM_DIMENSIONS[dimension]}：{label}）", rows, links)
+        return Drill(f"发现问题的检查结果（{PROBLEM_DIMENSIONS[dimension]}：{label}）", rows, links, total)
 
     return drill
 
@@ -1033,7 +1053,7 @@ TITLES = {
     "problems-matter": "发现问题的检查结果（按事项）",
 }
 
-DRILLS: dict[str, Callable[[Filters, str], Drill]] = {
+DRILLS: dict[str, Callable[[Filters, str, Window], Drill]] = {
     "plans": drill_plans,
     "tasks": drill_tasks,
     "draws": drill_draws,

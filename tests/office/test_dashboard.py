@@ -238,3 +238,26 @@ def test_problem_drill_downs_list_the_problem_results_of_a_group(world):
     assert [row[2] for row in drill("problems-town", "0")] == ["看板测试对象3"]
     assert len(drill("problems-matter", "SCJG-DB1")) == 3
     assert drill("problems-matter", "JYJ-DB1") == []
+
+
+@pytest.mark.parametrize(
+    ("figure", "key"),
+    [
+        ("plans", "missing"),
+        ("tasks", ""),
+        ("draws", ""),
+        ("incomplete", ""),
+        ("overdue-entry", ""),
+        ("publication-overdue", ""),
+        ("joint", "single"),
+        ("coverage", ""),
+        ("burden", "1"),
+        ("problems-matter", "SCJG-DB1"),
+    ],
+)
+def test_a_window_of_a_drill_down_is_the_same_slice_of_all_its_rows(world, figure, key):
+    everything = figures.DRILLS[figure](everyone(), key, None)
+    window = figures.DRILLS[figure](everyone(), key, slice(1, 3))
+    assert window.count == everything.count == len(everything.rows)
+    assert window.rows == everything.rows[1:3]
+    assert window.links == everything.links[1:3]
