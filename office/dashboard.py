@@ -1,11 +1,14 @@
 """The office's progress dashboard (工作进度): every figure for one year, computed in SQL.
 
-Each figure is one aggregate query (conditional aggregation) over the year's random tasks
+Each figure is an aggregate query (conditional aggregation) over the year's random tasks
 (双随机抽查 and 专项抽查; case checks are counted apart, as the seed counts them), optionally
 narrowed to one department: the tasks it initiates or takes part in, the results it entered,
 the publications it owes. Each figure has a drill-down (`DRILLS`) that lists exactly the
 rows the figure counts, from the same filters; the page, its drill-downs and the exports all
-read these functions, so a number on the page is always the length of its list.
+read these functions, so a number on the page is always the length of its list. Coverage,
+burden and the problem rates by industry and town share one grouping of the year's
+inspections and results by target (see `year_facts`), so the million-row registry is read
+by key, not scanned per figure. On PostgreSQL the page's queries run with JIT off.
 
 Definitions:
 - plan filing: `plans.selectors.plan_filing_overview` against 31 January — 按时备案 (filed,
