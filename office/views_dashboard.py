@@ -234,7 +234,6 @@ def dashboard_rows(request: HttpRequest, figure: str) -> HttpResponse:
         "page": page,
         "query": urlencode(_export_params(request)),
         "back_url": f"{reverse('dashboard-home')}?{urlencode({k: v for k, v in _export_params(request).items() if k != 'key'})}",
-        "export_formats": FORMATS,
     }
     return render(request, "office/dashboard_rows.html", context, status=200 if drill else 400)
 
