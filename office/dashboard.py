@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache as django_cache
 from django.db import connection, transaction
 from django.db.models import Count, F, Max, Min, Q, QuerySet
 from django.db.models.functions import Substr
@@ -449,15 +450,28 @@ def target_facts(ids: list[int]) -> dict[int, TargetFacts]:
 
 # ---- registry coverage -----------------------------------------------------------------------------
 
+REGISTRY_TOTALS_KEY = "office.dashboard.registry_totals"
+REGISTRY_TOTALS_SECONDS = 600
+
+
+def registry_totals() -> dict[str, int]:
+    """Active targets by risk class. Counting a million rows is the page's dearest query and
+    the registry changes by imports, so the count is kept in the cache for ten minutes."""
+    totals = django_cache.get(REGISTRY_TOTALS_KEY)
+    if totals is None:
+        totals = dict(
+            Target.objects.filter(status=Target.Status.ACTIVE)
+            .order_by()
+            .values_list("risk_class")
+            .annotate(number=Count("pk"))
+        )
+        django_cache.set(REGISTRY_TOTALS_KEY, totals, REGISTRY_TOTALS_SECONDS)
+    return totals
+
 
 def coverage(filters: Filters, facts: YearFacts | None = None) -> list[dict[str, Any]]:
     facts = facts or year_facts(filters)
-    totals = dict(
-        Target.objects.filter(status=Target.Status.ACTIVE)
-        .order_by()
-        .values_list("risk_class")
-        .annotate(number=Count("pk"))
-    )
+    totals = registry_totals()
     inspected: dict[str, int] = defaultdict(int)
     for target in facts.visits:
         item = facts.targets[target]
