@@ -57,5 +57,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         if user.roles & roles and url_name not in seen:
             seen.add(url_name)
             url = reverse(url_name)
-            menu.append({"label": label, "url": url, "active": request.path.startswith(url)})
+            menu.append({"label": label, "url": url, "active": False})
+    # The entry whose address is the longest prefix of the page's (工作进度 under 办公室工作台).
+    matches = [item for item in menu if request.path.startswith(item["url"])]
+    if matches:
+        max(matches, key=lambda item: len(item["url"]))["active"] = True
     return {"staff_menu": menu}

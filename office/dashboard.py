@@ -1,11 +1,14 @@
 """The office's progress dashboard (工作进度): every figure for one year, computed in SQL.
 
-Each figure is one aggregate query (conditional aggregation) over the year's random tasks
+Each figure is an aggregate query (conditional aggregation) over the year's random tasks
 (双随机抽查 and 专项抽查; case checks are counted apart, as the seed counts them), optionally
 narrowed to one department: the tasks it initiates or takes part in, the results it entered,
 the publications it owes. Each figure has a drill-down (`DRILLS`) that lists exactly the
 rows the figure counts, from the same filters; the page, its drill-downs and the exports all
-read these functions, so a number on the page is always the length of its list.
+read these functions, so a number on the page is always the length of its list. Coverage,
+burden and the problem rates by industry and town share one grouping of the year's
+inspections and results by target (see `year_facts`), so the million-row registry is read
+by key, not scanned per figure. On PostgreSQL the page's queries run with JIT off.
 
 Definitions:
 - plan filing: `plans.selectors.plan_filing_overview` against 31 January — 按时备案 (filed,
@@ -39,9 +42,10 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce, Substr
+from django.core.cache import cache as django_cache
+from django.db import connection, transaction
+from django.db.models import Count, F, Max, Min, Q, QuerySet
+from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils import timezone
 
@@ -313,24 +317,27 @@ def deadlines(filters: Filters) -> list[dict[str, Any]]:
 # ---- joint inspections -----------------------------------------------------------------------------
 
 
-def _visit_departments() -> Subquery:
-    """How many departments the inspection's visit involves (every inspection on it)."""
-    return Subquery(
-        TaskDepartment.objects.filter(task__inspections__visit_id=OuterRef("visit_id"))
+def joint_visit_ids(filters: Filters) -> QuerySet:
+    """Visits of the year's inspections that involve two or more departments (counting every
+    inspection on the visit, whichever its task)."""
+    return (
+        Inspection.objects.filter(visit_id__in=year_inspections(filters).values("visit_id"))
         .order_by()
-        .values("task__inspections__visit_id")
-        .annotate(number=Count("department_id", distinct=True))
-        .values("number")
+        .values("visit_id")
+        # Two departments or more: the lowest and highest differ (hashable, unlike COUNT DISTINCT).
+        .annotate(low=Min("task__departments__department"), high=Max("task__departments__department"))
+        .filter(high__gt=F("low"))
+        .values("visit_id")
     )
 
 
 def joint_inspections(filters: Filters) -> QuerySet[Inspection]:
-    return year_inspections(filters).annotate(visit_departments=Coalesce(_visit_departments(), 0))
+    return year_inspections(filters).annotate(is_joint=Q(visit_id__in=joint_visit_ids(filters)))
 
 
 def joint_share(filters: Filters) -> dict[str, Any]:
     numbers = joint_inspections(filters).aggregate(
-        total=Count("pk"), joint=Count("pk", filter=Q(visit_departments__gte=2))
+        total=Count("pk"), joint=Count("pk", filter=Q(is_joint=True))
     )
     return {
         **numbers,
@@ -339,24 +346,137 @@ def joint_share(filters: Filters) -> dict[str, Any]:
     }
 
 
+# ---- the year's targets: coverage, burden and problem rates read them -----------------------------
+#
+# Joining the year's ~50,000 inspections to a registry of a million targets makes PostgreSQL scan
+# the whole registry for every figure. Instead the year's inspections and results are grouped by
+# target in SQL (no join), the attributes of those targets (a few tens of thousands) are read
+# once by primary key, and the figures are summed from these groups.
+
+
+# A target's (risk class, status, kind, town id, industry code): plain tuples, tens of thousands
+# of them are built per request.
+TargetFacts = tuple[str, str, str, int | None, str]
+RISK, STATUS, KIND, TOWN, INDUSTRY = range(5)
+
+
+@dataclass
+class YearFacts:
+    visits: dict[int, tuple[int, int]]  # target → (visits, inspections)
+    results: dict[int, tuple[int, int]]  # target → (entered results, with a problem)
+    targets: dict[int, TargetFacts]
+
+
+def burden_per_business(filters: Filters) -> QuerySet[Inspection]:
+    """Per market entity: visits (a joint visit counts once) and inspections of the year."""
+    return (
+        year_inspections(filters)
+        .filter(target__kind__in=Target.ENTITY_KINDS)
+        .order_by()
+        .values("target_id")
+        .annotate(visits=Count("visit_id", distinct=True), inspections=Count("pk"))
+    )
+
+
+def entered_results(filters: Filters) -> QuerySet[MatterResult]:
+    results = MatterResult.objects.filter(
+        inspection__task__year=filters.year, inspection__task__kind__in=RANDOM_KINDS, status__in=ENTERED
+    )
+    if filters.department is not None:
+        results = results.filter(department=filters.department)
+    return results.annotate(has_problem=Q(pk__in=problem_result_ids()))
+
+
+def problem_result_ids() -> QuerySet:
+    """Results with at least one problem code: one hashed set, not a probe per result."""
+    return MatterResult.codes.through.objects.filter(
+        resultcode_id__in=ResultCode.objects.filter(outcome__in=PROBLEM_OUTCOMES).values("pk")
+    ).values("matterresult_id")
+
+
+def _fetch(queryset: QuerySet) -> list[tuple[Any, ...]]:
+    """A values_list query's rows straight from the cursor (tens of thousands of plain
+    integers and codes need none of the ORM's per-row converters)."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def year_facts(filters: Filters) -> YearFacts:
+    visits = {
+        target: (visit_count, inspections)
+        for target, visit_count, inspections in _fetch(
+            year_inspections(filters)
+            .order_by()
+            .values("target_id")
+            .annotate(visits=Count("visit_id", distinct=True), inspections=Count("pk"))
+            .values_list("target_id", "visits", "inspections")
+        )
+    }
+    results = {
+        target: (entered, problems)
+        for target, entered, problems in _fetch(
+            entered_results(filters)
+            .order_by()
+            .values("target_id")
+            .annotate(entered=Count("pk"), problems=Count("pk", filter=Q(has_problem=True)))
+            .values_list("target_id", "entered", "problems")
+        )
+    }
+    return YearFacts(visits, results, target_facts(sorted(set(visits) | set(results))))
+
+
+def target_facts(ids: list[int]) -> dict[int, TargetFacts]:
+    """The attributes of the given targets, read by primary key."""
+    columns = ("pk", "risk_class", "status", "kind", "town_id", "industry_code")
+    if connection.vendor == "postgresql":
+        # One array literal (a single constant to parse, not one per key): the planner probes
+        # the primary key instead of scanning the registry.
+        literal = "{" + ",".join(map(str, ids)) + "}"
+        rows: Any = _fetch(
+            Target.objects.extra(
+                where=["registry_target.id = ANY(%s::bigint[])"], params=[literal]
+            ).values_list(*columns)
+        )
+    else:
+        rows = (
+            row
+            for start in range(0, len(ids), 900)
+            for row in _fetch(Target.objects.filter(pk__in=ids[start : start + 900]).values_list(*columns))
+        )
+    return {row[0]: row[1:] for row in rows}
+
+
 # ---- registry coverage -----------------------------------------------------------------------------
 
+REGISTRY_TOTALS_KEY = "office.dashboard.registry_totals"
+REGISTRY_TOTALS_SECONDS = 600
 
-def coverage(filters: Filters) -> list[dict[str, Any]]:
-    totals = dict(
-        Target.objects.filter(status=Target.Status.ACTIVE)
-        .order_by()
-        .values_list("risk_class")
-        .annotate(number=Count("pk"))
-    )
-    inspected = dict(
-        Target.objects.filter(
-            status=Target.Status.ACTIVE, pk__in=year_inspections(filters).order_by().values("target_id")
+
+def registry_totals() -> dict[str, int]:
+    """Active targets by risk class. Counting a million rows is the page's dearest query and
+    the registry changes by imports, so the count is kept in the cache for ten minutes."""
+    totals = django_cache.get(REGISTRY_TOTALS_KEY)
+    if totals is None:
+        totals = dict(
+            Target.objects.filter(status=Target.Status.ACTIVE)
+            .order_by()
+            .values_list("risk_class")
+            .annotate(number=Count("pk"))
         )
-        .order_by()
-        .values_list("risk_class")
-        .annotate(number=Count("pk"))
-    )
+        django_cache.set(REGISTRY_TOTALS_KEY, totals, REGISTRY_TOTALS_SECONDS)
+    return totals
+
+
+def coverage(filters: Filters, facts: YearFacts | None = None) -> list[dict[str, Any]]:
+    facts = facts or year_facts(filters)
+    totals = registry_totals()
+    inspected: dict[str, int] = defaultdict(int)
+    for target in facts.visits:
+        item = facts.targets[target]
+        if item[STATUS] == Target.Status.ACTIVE:
+            inspected[item[RISK]] += 1
     rows = []
     for value, label in RiskClass.choices:
         total, done = totals.get(value, 0), inspected.get(value, 0)
@@ -379,57 +499,31 @@ def coverage(filters: Filters) -> list[dict[str, Any]]:
 # ---- inspection burden -----------------------------------------------------------------------------
 
 
-def burden_per_business(filters: Filters) -> QuerySet[Inspection]:
-    return (
-        year_inspections(filters)
-        .filter(target__kind__in=Target.ENTITY_KINDS)
-        .order_by()
-        .values("target_id")
-        .annotate(visits=Count("visit_id", distinct=True), inspections=Count("pk"))
-    )
-
-
-def burden(filters: Filters) -> dict[str, Any]:
+def burden(filters: Filters, facts: YearFacts | None = None) -> dict[str, Any]:
     """Mean and maximum visits per business, those over N, and how many businesses had each
-    number of visits: one query grouping the per-business counts."""
-    sql, params = burden_per_business(filters).query.sql_with_params()
-    with connection.cursor() as cursor:
-        # The inner SQL is Django's own compilation of a queryset; its values stay parameters.
-        outer = (
-            "SELECT b.visits, COUNT(*), SUM(b.inspections) FROM ({}) b GROUP BY b.visits ORDER BY b.visits"
-        )
-        cursor.execute(outer.format(sql), params)  # nosec B608
-        groups = cursor.fetchall()
-    businesses = sum(number for _, number, _ in groups)
-    visits = sum(visits * number for visits, number, _ in groups)
+    number of visits."""
+    facts = facts or year_facts(filters)
+    histogram: dict[int, int] = defaultdict(int)
+    inspections = 0
+    for target, (visits, count) in facts.visits.items():
+        if facts.targets[target][KIND] in Target.ENTITY_KINDS:
+            histogram[visits] += 1
+            inspections += count
+    businesses = sum(histogram.values())
+    visits = sum(number * times for times, number in histogram.items())
     return {
         "businesses": businesses,
         "visits": visits,
-        "inspections": sum(inspections for _, _, inspections in groups),
+        "inspections": inspections,
         "mean": round(visits / businesses, 2) if businesses else None,
-        "max": max((visits for visits, _, _ in groups), default=0),
-        "over": sum(number for visits, number, _ in groups if visits > filters.n),
+        "max": max(histogram, default=0),
+        "over": sum(number for times, number in histogram.items() if times > filters.n),
         "n": filters.n,
-        "histogram": [{"visits": visits, "businesses": number} for visits, number, _ in groups],
+        "histogram": [{"visits": times, "businesses": histogram[times]} for times in sorted(histogram)],
     }
 
 
 # ---- problem rate ----------------------------------------------------------------------------------
-
-
-def entered_results(filters: Filters) -> QuerySet[MatterResult]:
-    results = MatterResult.objects.filter(
-        inspection__task__year=filters.year, inspection__task__kind__in=RANDOM_KINDS, status__in=ENTERED
-    )
-    if filters.department is not None:
-        results = results.filter(department=filters.department)
-    return results.annotate(
-        has_problem=Exists(
-            MatterResult.codes.through.objects.filter(
-                matterresult_id=OuterRef("pk"), resultcode__outcome__in=PROBLEM_OUTCOMES
-            )
-        )
-    )
 
 
 @dataclass(frozen=True)
@@ -439,103 +533,105 @@ class Section:
     divisions: tuple[str, ...]
 
 
+SECTION_NAMES = {
+    "A": "农、林、牧、渔业", "B": "采矿业", "C": "制造业", "D": "电力、热力、燃气及水生产和供应业",
+    "E": "建筑业", "F": "批发和零售业", "G": "交通运输、仓储和邮政业", "H": "住宿和餐饮业",
+    "I": "信息传输、软件和信息技术服务业", "J": "金融业", "K": "房地产业", "L": "租赁和商务服务业",
+    "M": "科学研究和技术服务业", "N": "水利、环境和公共设施管理业", "O": "居民服务、修理和其他服务业",
+    "P": "教育", "Q": "卫生和社会工作", "R": "文化、体育和娱乐业", "S": "公共管理、社会保障和社会组织",
+    "T": "国际组织",
+}  # fmt: skip
+
+
 @cache
 def sections() -> dict[str, Section]:
     """门类 (A–T) from data/industries.csv, each with its two-digit divisions."""
-    names = {
-        "A": "农、林、牧、渔业", "B": "采矿业", "C": "制造业", "D": "电力、热力、燃气及水生产和供应业",
-        "E": "建筑业", "F": "批发和零售业", "G": "交通运输、仓储和邮政业", "H": "住宿和餐饮业",
-        "I": "信息传输、软件和信息技术服务业", "J": "金融业", "K": "房地产业", "L": "租赁和商务服务业",
-        "M": "科学研究和技术服务业", "N": "水利、环境和公共设施管理业", "O": "居民服务、修理和其他服务业",
-        "P": "教育", "Q": "卫生和社会工作", "R": "文化、体育和娱乐业", "S": "公共管理、社会保障和社会组织",
-        "T": "国际组织",
-    }  # fmt: skip
     grouped: dict[str, list[str]] = defaultdict(list)
     with open(Path(settings.BASE_DIR) / "data" / "industries.csv", encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
             grouped[row["section"]].append(row["code"])
     return {
-        letter: Section(letter, names.get(letter, letter), tuple(sorted(codes)))
+        letter: Section(letter, SECTION_NAMES.get(letter, letter), tuple(sorted(codes)))
         for letter, codes in sorted(grouped.items())
     }
+
+
+@cache
+def section_of_division() -> dict[str, str]:
+    return {code: item.letter for item in sections().values() for code in item.divisions}
 
 
 def industry_q(key: str) -> Q:
     """Results of targets in one industry section (or with no known industry code)."""
     section = sections().get(key)
     if section is None:
-        return ~Q(industry_division__in=[code for item in sections().values() for code in item.divisions])
+        return ~Q(industry_division__in=list(section_of_division()))
     return Q(industry_division__in=section.divisions)
 
 
-def _problem_groups(results: QuerySet[MatterResult], *keys: str) -> list[dict[str, Any]]:
-    return list(
-        results.order_by()
-        .values(*keys)
-        .annotate(entered=Count("pk"), problems=Count("pk", filter=Q(has_problem=True)))
-    )
+def _problem_rows(
+    groups: dict[Any, list[int]], labels: dict[Any, str], order: Callable[[Any], Any]
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "key": str(key),
+            "label": labels[key],
+            "entered": groups[key][0],
+            "problems": groups[key][1],
+            "rate": percent(groups[key][1], groups[key][0]),
+        }
+        for key in sorted(groups, key=order)
+    ]
 
 
-def problems_by_industry(filters: Filters) -> list[dict[str, Any]]:
-    groups = _problem_groups(
-        entered_results(filters).annotate(industry_division=Substr("target__industry_code", 1, 2)),
-        "industry_division",
-    )
-    section_of = {code: item.letter for item in sections().values() for code in item.divisions}
-    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for group in groups:
-        letter = section_of.get(group["industry_division"] or "", NO_INDUSTRY)
-        totals[letter][0] += group["entered"]
-        totals[letter][1] += group["problems"]
+def _problem_groups(facts: YearFacts, key: Callable[[TargetFacts], Any]) -> dict[Any, list[int]]:
+    groups: dict[Any, list[int]] = {}
+    targets = facts.targets
+    for target, (entered, problems) in facts.results.items():
+        group = groups.setdefault(key(targets[target]), [0, 0])
+        group[0] += entered
+        group[1] += problems
+    return groups
+
+
+def problems_by_industry(filters: Filters, facts: YearFacts | None = None) -> list[dict[str, Any]]:
+    facts = facts or year_facts(filters)
+    section_of = section_of_division()
+    groups = _problem_groups(facts, lambda target: section_of.get((target[INDUSTRY] or "")[:2], NO_INDUSTRY))
     named = sections()
-    rows = []
-    for letter in sorted(totals, key=lambda key: (key == NO_INDUSTRY, key)):
-        entered, problems = totals[letter]
-        label = f"{letter} {named[letter].name}" if letter in named else "行业代码未填或无法识别"
-        rows.append(
-            {
-                "key": letter,
-                "label": label,
-                "entered": entered,
-                "problems": problems,
-                "rate": percent(problems, entered),
-            }
-        )
-    return rows
+    labels = {
+        letter: f"{letter} {named[letter].name}" if letter in named else "行业代码未填或无法识别"
+        for letter in groups
+    }
+    return _problem_rows(groups, labels, lambda letter: (letter == NO_INDUSTRY, letter))
 
 
-def problems_by_town(filters: Filters) -> list[dict[str, Any]]:
-    groups = _problem_groups(entered_results(filters), "target__town_id")
-    towns = dict(Town.objects.values_list("pk", "name"))
-    rows = []
-    for group in sorted(
-        groups, key=lambda item: (item["target__town_id"] is None, item["target__town_id"] or 0)
-    ):
-        town = group["target__town_id"]
-        rows.append(
-            {
-                "key": str(town) if town else NO_TOWN,
-                "label": towns.get(town, "未填镇街"),
-                "entered": group["entered"],
-                "problems": group["problems"],
-                "rate": percent(group["problems"], group["entered"]),
-            }
-        )
-    return rows
+def problems_by_town(filters: Filters, facts: YearFacts | None = None) -> list[dict[str, Any]]:
+    facts = facts or year_facts(filters)
+    groups = _problem_groups(facts, lambda target: target[TOWN] or int(NO_TOWN))
+    towns = dict(Town.objects.filter(pk__in=list(groups)).values_list("pk", "name"))
+    labels = {town: towns.get(town, "未填镇街") for town in groups}
+    return _problem_rows(groups, labels, lambda town: (town == int(NO_TOWN), town))
 
 
 def problems_by_matter(filters: Filters) -> list[dict[str, Any]]:
-    groups = _problem_groups(entered_results(filters), "matter__code", "matter__name")
-    return [
-        {
-            "key": group["matter__code"],
-            "label": f"{group['matter__code']} {group['matter__name']}",
-            "entered": group["entered"],
-            "problems": group["problems"],
-            "rate": percent(group["problems"], group["entered"]),
-        }
-        for group in sorted(groups, key=lambda item: item["matter__code"])
-    ]
+    by_id = {
+        matter: [entered, problems]
+        for matter, entered, problems in _fetch(
+            entered_results(filters)
+            .order_by()
+            .values("matter_id")
+            .annotate(entered=Count("pk"), problems=Count("pk", filter=Q(has_problem=True)))
+            .values_list("matter_id", "entered", "problems")
+        )
+    }
+    matters = {
+        pk: (code, name)
+        for pk, code, name in Matter.objects.filter(pk__in=list(by_id)).values_list("pk", "code", "name")
+    }
+    groups = {matters[pk][0]: counts for pk, counts in by_id.items()}
+    labels = {code: f"{code} {name}" for code, name in matters.values()}
+    return _problem_rows(groups, labels, lambda code: code)
 
 
 PROBLEM_DIMENSIONS = {"industry": "行业", "town": "镇街", "matter": "抽查事项"}
@@ -560,6 +656,20 @@ def problem_results(filters: Filters, dimension: str, key: str) -> QuerySet[Matt
 
 
 def dashboard(filters: Filters) -> dict[str, Any]:
+    """Every figure, read in one transaction (one consistent snapshot on PostgreSQL)."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # These aggregates are quick, but over a million targets the planner's costs pass
+            # the JIT threshold and compiling them takes seconds longer than running them; and
+            # the year's groupings (tens of thousands of rows) sort in memory, not on disk.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+                cursor.execute("SET LOCAL work_mem = '32MB'")
+        return _figures(filters)
+
+
+def _figures(filters: Filters) -> dict[str, Any]:
+    facts = year_facts(filters)
     return {
         "plan_filing": plan_filing(filters),
         "tasks": tasks_by_status(filters),
@@ -567,11 +677,11 @@ def dashboard(filters: Filters) -> dict[str, Any]:
         "completion": completion(filters),
         "deadlines": deadlines(filters),
         "joint": joint_share(filters),
-        "coverage": coverage(filters),
-        "burden": burden(filters),
+        "coverage": coverage(filters, facts),
+        "burden": burden(filters, facts),
         "problems": {
-            "industry": problems_by_industry(filters),
-            "town": problems_by_town(filters),
+            "industry": problems_by_industry(filters, facts),
+            "town": problems_by_town(filters, facts),
             "matter": problems_by_matter(filters),
         },
     }
@@ -587,6 +697,23 @@ class Drill:
     title: str
     rows: list[tuple[Any, ...]]
     links: list[str | None]
+    count: int = -1  # every row's count when `rows` is one window of them
+
+    def __post_init__(self) -> None:
+        if self.count < 0:
+            object.__setattr__(self, "count", len(self.rows))
+
+
+Window = slice | None
+
+
+def _take(items: Any, window: Window) -> tuple[list[Any], int]:
+    """The window's items of a list or a queryset (sliced in SQL) and the count of all."""
+    if window is None:
+        chosen = list(items)
+        return chosen, len(chosen)
+    total = len(items) if isinstance(items, list) else items.count()
+    return list(items[window]), total
 
 
 def _date(value: datetime.date | datetime.datetime | None) -> str:
@@ -601,8 +728,10 @@ def _department_or_none(code: str) -> Department | None:
     return Department.objects.filter(code=code).first() if code else None
 
 
-def drill_plans(filters: Filters, key: str) -> Drill:
-    chosen = [(row, state) for row, state in filing_rows(filters) if not key or state == key]
+def drill_plans(filters: Filters, key: str, window: Window = None) -> Drill:
+    chosen, total = _take(
+        [(row, state) for row, state in filing_rows(filters) if not key or state == key], window
+    )
     rows, links = [], []
     for row, state in chosen:
         submitted = row.plan.filed_submission_at if row.plan else None
@@ -617,13 +746,14 @@ def drill_plans(filters: Filters, key: str) -> Drill:
         )
         links.append(reverse("plan-detail", args=[row.plan.pk]) if row.plan else None)
     title = f"年度计划备案：{FILING_STATES.get(key, '全部')}"
-    return Drill(title, rows, links)
+    return Drill(title, rows, links, total)
 
 
-def drill_tasks(filters: Filters, key: str) -> Drill:
+def drill_tasks(filters: Filters, key: str, window: Window = None) -> Drill:
     tasks = year_tasks(filters).select_related("initiator").order_by("code")
     if key:
         tasks = tasks.filter(status=key)
+    tasks, total = _take(tasks, window)
     rows = [
         (
             task.code,
@@ -638,14 +768,10 @@ def drill_tasks(filters: Filters, key: str) -> Drill:
     ]
     links: list[str | None] = [reverse("task-detail", args=[task.pk]) for task in tasks]
     label = dict(Task.Status.choices).get(key, "全部")
-    return Drill(
-        f"抽查任务：{label}",
-        rows,
-        links,
-    )
+    return Drill(f"抽查任务：{label}", rows, links, total)
 
 
-def drill_draws(filters: Filters, key: str) -> Drill:
+def drill_draws(filters: Filters, key: str, window: Window = None) -> Drill:
     chosen = []
     for draw in year_draws(filters).select_related("task").order_by("scheduled_for", "pk"):
         day = draw_day(draw.status, draw.scheduled_for, draw.executed_at)
@@ -653,6 +779,7 @@ def drill_draws(filters: Filters, key: str) -> Drill:
         if not key or month == key:
             chosen.append(draw)
     chosen.sort(key=lambda draw: (draw_day(draw.status, draw.scheduled_for, draw.executed_at), draw.pk))
+    chosen, total = _take(chosen, window)
     rows = [
         (
             draw.task.code,
@@ -665,15 +792,15 @@ def drill_draws(filters: Filters, key: str) -> Drill:
         for draw in chosen
     ]
     links: list[str | None] = [reverse("draw-detail", args=[draw.pk]) for draw in chosen]
-    return Drill(
-        f"随机抽取：{key or '全部'}",
-        rows,
-        links,
+    return Drill(f"随机抽取：{key or '全部'}", rows, links, total)
+
+
+def _inspection_rows(
+    inspections: QuerySet[Inspection], window: Window
+) -> tuple[list[tuple[Any, ...]], list[str | None], int]:
+    chosen, total = _take(
+        inspections.select_related("task", "target", "visit").order_by("task__code", "position"), window
     )
-
-
-def _inspection_rows(inspections: QuerySet[Inspection]) -> tuple[list[tuple[Any, ...]], list[str | None]]:
-    chosen = list(inspections.select_related("task", "target", "visit").order_by("task__code", "position"))
     rows = [
         (
             item.task.code,
@@ -686,19 +813,19 @@ def _inspection_rows(inspections: QuerySet[Inspection]) -> tuple[list[tuple[Any,
         )
         for item in chosen
     ]
-    return rows, [reverse("inspection-detail", args=[item.pk]) for item in chosen]
+    return rows, [reverse("inspection-detail", args=[item.pk]) for item in chosen], total
 
 
-def drill_incomplete(filters: Filters, key: str) -> Drill:
+def drill_incomplete(filters: Filters, key: str, window: Window = None) -> Drill:
     department = _department_or_none(key) or filters.department
     scoped = Filters(filters.year, department, filters.n, filters.today)
-    rows, links = _inspection_rows(year_inspections(scoped).exclude(status__in=CLOSED))
+    rows, links, total = _inspection_rows(year_inspections(scoped).exclude(status__in=CLOSED), window)
     name = department.short_name if department else "全部部门"
-    return Drill(f"未办结的检查：{name}", rows, links)
+    return Drill(f"未办结的检查：{name}", rows, links, total)
 
 
-def drill_overdue_entry(filters: Filters, key: str) -> Drill:
-    pairs = overdue_entry_pairs(filters, _department_or_none(key))
+def drill_overdue_entry(filters: Filters, key: str, window: Window = None) -> Drill:
+    pairs, total = _take(overdue_entry_pairs(filters, _department_or_none(key)), window)
     inspections = Inspection.objects.select_related("task", "target").in_bulk([pk for pk, _ in pairs])
     departments = Department.objects.in_bulk({department for _, department in pairs})
     entered = defaultdict(int)
@@ -728,18 +855,19 @@ def drill_overdue_entry(filters: Filters, key: str) -> Drill:
         )
         links.append(reverse("inspection-detail", args=[inspection_id]))
     name = key or "全部部门"
-    return Drill(f"逾期未录入结果：{name}", rows, links)
+    return Drill(f"逾期未录入结果：{name}", rows, links, total)
 
 
-def _publication_drill(filters: Filters, key: str, condition: Q, title: str) -> Drill:
+def _publication_drill(filters: Filters, key: str, window: Window, condition: Q, title: str) -> Drill:
     publications = year_publications(filters).filter(condition)
     department = _department_or_none(key)
     if department is not None:
         publications = publications.filter(department=department)
-    chosen = list(
+    chosen, total = _take(
         publications.select_related("department", "inspection__task", "inspection__target").order_by(
             "due_on", "pk"
-        )
+        ),
+        window,
     )
     rows = [
         (
@@ -755,24 +883,22 @@ def _publication_drill(filters: Filters, key: str, condition: Q, title: str) -> 
         for item in chosen
     ]
     links: list[str | None] = [reverse("inspection-detail", args=[item.inspection_id]) for item in chosen]
-    return Drill(f"{title}：{department.short_name if department else '全部部门'}", rows, links)
+    return Drill(f"{title}：{department.short_name if department else '全部部门'}", rows, links, total)
 
 
-def drill_publication_overdue(filters: Filters, key: str) -> Drill:
-    return _publication_drill(filters, key, overdue_publication_q(filters.today), "逾期未公开")
+def drill_publication_overdue(filters: Filters, key: str, window: Window = None) -> Drill:
+    return _publication_drill(filters, key, window, overdue_publication_q(filters.today), "逾期未公开")
 
 
-def drill_publication_late(filters: Filters, key: str) -> Drill:
-    return _publication_drill(filters, key, late_publication_q(), "逾期公开")
+def drill_publication_late(filters: Filters, key: str, window: Window = None) -> Drill:
+    return _publication_drill(filters, key, window, late_publication_q(), "逾期公开")
 
 
-def drill_joint(filters: Filters, key: str) -> Drill:
-    joint = (
-        joint_inspections(filters).filter(visit_departments__gte=2)
-        if key != "single"
-        else (joint_inspections(filters).filter(visit_departments__lt=2))
+def drill_joint(filters: Filters, key: str, window: Window = None) -> Drill:
+    joint = joint_inspections(filters).filter(is_joint=key != "single")
+    chosen, total = _take(
+        joint.select_related("task", "target", "visit").order_by("task__code", "position"), window
     )
-    chosen = list(joint.select_related("task", "target", "visit").order_by("task__code", "position"))
     ordered = list(Department.objects.order_by("-is_office", "code").values_list("pk", "short_name"))
     names, rank = dict(ordered), {pk: index for index, (pk, _) in enumerate(ordered)}
     visit_departments: dict[int, set[int]] = defaultdict(set)
@@ -793,38 +919,33 @@ def drill_joint(filters: Filters, key: str) -> Drill:
     ]
     links: list[str | None] = [reverse("inspection-detail", args=[item.pk]) for item in chosen]
     title = "单一部门检查" if key == "single" else "联合检查（一次上门涉及两个及以上部门）"
-    return Drill(
-        title,
-        rows,
-        links,
-    )
+    return Drill(title, rows, links, total)
 
 
-def drill_coverage(filters: Filters, key: str) -> Drill:
+def drill_coverage(filters: Filters, key: str, window: Window = None) -> Drill:
     targets = Target.objects.filter(
         status=Target.Status.ACTIVE, pk__in=year_inspections(filters).order_by().values("target_id")
     )
     if key:
         targets = targets.filter(risk_class=key)
-    chosen = list(
-        targets.select_related("town")
-        .annotate(year_inspections=Count("inspections", filter=Q(inspections__in=year_inspections(filters))))
-        .order_by("code")
+    chosen, total = _take(targets.select_related("town").order_by("code"), window)
+    counts = dict(
+        year_inspections(filters)
+        .filter(target_id__in=[item.pk for item in chosen])
+        .order_by()
+        .values_list("target_id")
+        .annotate(number=Count("pk"))
     )
     rows = [
-        (item.code, item.name, item.town.name if item.town else "", item.risk_class, item.year_inspections)
+        (item.code, item.name, item.town.name if item.town else "", item.risk_class, counts[item.pk])
         for item in chosen
     ]
     links: list[str | None] = [reverse("target-detail", args=[item.pk]) for item in chosen]
     label = dict(RiskClass.choices).get(key, "全部")
-    return Drill(
-        f"本年度已检查的名录库对象：{label}",
-        rows,
-        links,
-    )
+    return Drill(f"本年度已检查的名录库对象：{label}", rows, links, total)
 
 
-def drill_burden(filters: Filters, key: str) -> Drill:
+def drill_burden(filters: Filters, key: str, window: Window = None) -> Drill:
     """Businesses visited more than N times, or exactly `key` times (a bar of the histogram)."""
     per_business = burden_per_business(filters)
     exact = int(key) if key.isdigit() else None
@@ -832,10 +953,13 @@ def drill_burden(filters: Filters, key: str) -> Drill:
         per_business.filter(visits=exact) if exact is not None else per_business.filter(visits__gt=filters.n)
     )
     counts = {row["target_id"]: row for row in chosen_counts}
-    chosen = sorted(
-        Target.objects.filter(pk__in=counts).select_related("town"),
-        key=lambda target: (-counts[target.pk]["visits"], target.code),
+    order = sorted(
+        Target.objects.filter(pk__in=list(counts)).values_list("pk", "code"),
+        key=lambda pair: (-counts[pair[0]]["visits"], pair[1]),
     )
+    keys, total = _take([pk for pk, _ in order], window)
+    found = Target.objects.select_related("town").in_bulk(keys)
+    chosen = [found[pk] for pk in keys]
     rows = [
         (
             item.code,
@@ -854,6 +978,7 @@ def drill_burden(filters: Filters, key: str) -> Drill:
         else f"本年度上门检查超过 {filters.n} 次的市场主体",
         rows,
         links,
+        total,
     )
 
 
@@ -872,13 +997,14 @@ def problem_group_label(dimension: str, key: str) -> str:
     return f"{matter.code} {matter.name}" if matter else key
 
 
-def _problem_drill(dimension: str) -> Callable[[Filters, str], Drill]:
-    def drill(filters: Filters, key: str) -> Drill:
-        chosen = list(
+def _problem_drill(dimension: str) -> Callable[[Filters, str, Window], Drill]:
+    def drill(filters: Filters, key: str, window: Window = None) -> Drill:
+        chosen, total = _take(
             problem_results(filters, dimension, key)
             .select_related("inspection__task", "target__town", "matter", "department")
             .prefetch_related("codes")
-            .order_by("inspection__task__code", "target__code", "matter__code")
+            .order_by("inspection__task__code", "target__code", "matter__code"),
+            window,
         )
         rows = [
             (
@@ -896,7 +1022,7 @@ def _problem_drill(dimension: str) -> Callable[[Filters, str], Drill]:
         ]
         links: list[str | None] = [reverse("result-detail", args=[item.pk]) for item in chosen]
         label = problem_group_label(dimension, key)
-        return Drill(f"发现问题的检查结果（{PROBLEM_DIMENSIONS[dimension]}：{label}）", rows, links)
+        return Drill(f"发现问题的检查结果（{PROBLEM_DIMENSIONS[dimension]}：{label}）", rows, links, total)
 
     return drill
 
@@ -946,7 +1072,7 @@ TITLES = {
     "problems-matter": "发现问题的检查结果（按事项）",
 }
 
-DRILLS: dict[str, Callable[[Filters, str], Drill]] = {
+DRILLS: dict[str, Callable[[Filters, str, Window], Drill]] = {
     "plans": drill_plans,
     "tasks": drill_tasks,
     "draws": drill_draws,

@@ -199,17 +199,33 @@ def _export_params(request: HttpRequest) -> dict[str, str]:
     return {name: value for name, value in request.GET.items() if name in {"year", "department", "n", "key"}}
 
 
+class DrillRows:
+    """A figure's rows for the paginator: only the page's window is read and built."""
+
+    def __init__(self, figure: str, filters: figures.Filters, key: str) -> None:
+        self.figure, self.filters, self.key = figure, filters, key
+        self.drill = figures.DRILLS[figure](filters, key, slice(0, 0))
+
+    def count(self) -> int:
+        return self.drill.count
+
+    def __len__(self) -> int:
+        return self.drill.count
+
+    def __getitem__(self, window: slice) -> list[tuple[tuple[Any, ...], str | None]]:
+        self.drill = figures.DRILLS[self.figure](self.filters, self.key, window)
+        return list(zip(self.drill.rows, self.drill.links, strict=True))
+
+
 @role_required(Role.OFFICE)
 def dashboard_rows(request: HttpRequest, figure: str) -> HttpResponse:
     _figure_or_404(figure)
     form = DashboardFilterForm(request.GET)
     page = drill = None
     if form.is_valid():
-        filters = form.filters()
-        drill = figures.DRILLS[figure](filters, request.GET.get("key", ""))
-        page = Paginator(list(zip(drill.rows, drill.links, strict=True)), PAGE_SIZE).get_page(
-            request.GET.get("page")
-        )
+        rows = DrillRows(figure, form.filters(), request.GET.get("key", ""))
+        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        drill = rows.drill
     context = {
         "form": form,
         "figure": figure,
@@ -218,7 +234,6 @@ def dashboard_rows(request: HttpRequest, figure: str) -> HttpResponse:
         "page": page,
         "query": urlencode(_export_params(request)),
         "back_url": f"{reverse('dashboard-home')}?{urlencode({k: v for k, v in _export_params(request).items() if k != 'key'})}",
-        "export_formats": FORMATS,
     }
     return render(request, "office/dashboard_rows.html", context, status=200 if drill else 400)
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.core.cache import cache
 
 from office import dashboard as figures
 from office.dashboard import Filters
-from registry.models import Department
+from registry.models import Department, Target
 from tests.office.dashboard_world import TODAY, YEAR, build
 
 pytestmark = pytest.mark.django_db
@@ -238,3 +239,34 @@ def test_problem_drill_downs_list_the_problem_results_of_a_group(world):
     assert [row[2] for row in drill("problems-town", "0")] == ["看板测试对象3"]
     assert len(drill("problems-matter", "SCJG-DB1")) == 3
     assert drill("problems-matter", "JYJ-DB1") == []
+
+
+@pytest.mark.parametrize(
+    ("figure", "key"),
+    [
+        ("plans", "missing"),
+        ("tasks", ""),
+        ("draws", ""),
+        ("incomplete", ""),
+        ("overdue-entry", ""),
+        ("publication-overdue", ""),
+        ("joint", "single"),
+        ("coverage", ""),
+        ("burden", "1"),
+        ("problems-matter", "SCJG-DB1"),
+    ],
+)
+def test_a_window_of_a_drill_down_is_the_same_slice_of_all_its_rows(world, figure, key):
+    everything = figures.DRILLS[figure](everyone(), key, None)
+    window = figures.DRILLS[figure](everyone(), key, slice(1, 3))
+    assert window.count == everything.count == len(everything.rows)
+    assert window.rows == everything.rows[1:3]
+    assert window.links == everything.links[1:3]
+
+
+def test_the_registry_totals_are_kept_ten_minutes_in_the_cache(world):
+    assert figures.coverage(everyone())[-1]["total"] == 6
+    Target.objects.filter(pk=world.targets["t6"].pk).update(status=Target.Status.DEREGISTERED)
+    assert figures.coverage(everyone())[-1]["total"] == 6
+    cache.delete(figures.REGISTRY_TOTALS_KEY)
+    assert figures.coverage(everyone())[-1]["total"] == 5

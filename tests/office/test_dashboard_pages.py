@@ -192,3 +192,9 @@ def test_the_office_menu_and_home_link_to_the_dashboard(office_user, staff):
 def test_every_department_is_a_choice_of_the_filter(office_user):
     form = client_for(office_user).get(home()).context["form"]
     assert len(form.fields["department"].choices) == Department.objects.filter(is_active=True).count() + 1
+
+
+def test_only_the_dashboard_entry_of_the_menu_is_current_on_the_dashboard(office_user):
+    html = client_for(office_user).get(home()).content.decode()
+    assert html.count('aria-current="page"') == 1
+    assert f'<a href="{reverse("dashboard-home")}" aria-current="page">工作进度</a>' in html
