@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import datetime
 import random
-import secrets
 import time
 
 import _django
@@ -167,18 +166,9 @@ def main() -> None:
 
     from inspections.models import Inspection, MatterResult
     from luozhuang_dsj.lib.roles import Role
-    from luozhuang_dsj.models import User
-    from luozhuang_dsj.services import user_create
     from registry.models import Department
 
-    office = User.objects.filter(username="bench_office").first() or user_create(
-        actor=None,
-        username="bench_office",
-        name="基准办公室",
-        department=Department.objects.get(code="SCJG"),
-        roles=[Role.OFFICE],
-        password=secrets.token_urlsafe(24) + "Aa1!",
-    )
+    office = _django.bench_user("bench_office", "基准办公室", Role.OFFICE)
     if not Inspection.objects.filter(task__code__startswith="BA").exists():
         start = time.perf_counter()
         _seed(args.inspections)

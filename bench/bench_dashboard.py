@@ -22,7 +22,6 @@ import argparse
 import datetime
 import io
 import random
-import secrets
 import time
 
 import _django
@@ -296,35 +295,15 @@ def main() -> None:
     args = parser.parse_args()
     _django.setup(fresh=args.fresh)
     from django.core.cache import cache
-    from django.db import connection
     from django.test import Client
     from django.urls import reverse
     from django.utils import timezone
 
     from luozhuang_dsj.lib.roles import Role
-    from luozhuang_dsj.models import User
-    from luozhuang_dsj.services import user_create
-    from registry.demo import demo_sub_registries_seed, demo_targets_seed
-    from registry.models import Department, Target
+    from registry.models import Target
 
-    count = Target.objects.count()
-    if count < args.targets:
-        start = time.perf_counter()
-        demo_targets_seed(args.targets, seed=1, chunk=50_000)
-        demo_sub_registries_seed(seed=1)
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE registry_target")
-        print(
-            f"生成演示检查对象 {Target.objects.count() - count} 个，用时 {time.perf_counter() - start:.0f} s"
-        )
-    user = User.objects.filter(username="bench_office").first() or user_create(
-        actor=None,
-        username="bench_office",
-        name="基准办公室",
-        department=Department.objects.get(code="SCJG"),
-        roles=[Role.OFFICE],
-        password=secrets.token_urlsafe(24) + "Aa1!",
-    )
+    _django.ensure_targets(args.targets)
+    user = _django.bench_user("bench_office", "基准办公室", Role.OFFICE)
     year = timezone.localdate().year
     ensure_year(year, user)
     client = Client(SERVER_NAME="localhost")
