@@ -184,7 +184,8 @@ def _seed_results(results: int, user) -> None:
             "SELECT i.id, i.task_id, i.target_id, i.closed_at, bt.department_id, bt.matter_id,"
             " CASE WHEN i.id %% 13 = 0 THEN '02' WHEN i.id %% 7 = 0 THEN '06' WHEN i.id %% 29 = 0 THEN '07'"
             "      ELSE '01' END AS code "
-            "FROM inspections_inspection i JOIN bench_task bt ON bt.task_id = i.task_id"
+            "FROM inspections_inspection i JOIN bench_task bt ON bt.task_id = i.task_id",
+            [],
         )
         cursor.execute(
             "INSERT INTO inspections_matterresult (inspection_id, matter_id, department_id, target_id, status,"

@@ -51,6 +51,7 @@ class CappedPaginator(Paginator):
         names = [field.lstrip("-") for field in ordering]
         rows = list(self.object_list.order_by().values_list("pk", *names)[: self.cap + 1])
         if len(rows) > self.cap:
+            self._over_cap = True
             return None
         rows.sort(key=itemgetter(*range(1, len(names) + 1)), reverse=ordering[0].startswith("-"))
         return [row[0] for row in rows]
@@ -60,6 +61,8 @@ class CappedPaginator(Paginator):
         keys = self._keys
         if keys is not None:
             return len(keys)
+        if getattr(self, "_over_cap", False):
+            return self.cap + 1  # the key query found more than the cap: no need to count again
         if isinstance(self.object_list, QuerySet):
             return self.object_list.order_by().values("pk")[: self.cap + 1].count()
         head = self.object_list[: self.cap + 1]
