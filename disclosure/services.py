@@ -9,10 +9,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from disclosure.models import (
@@ -29,7 +28,6 @@ from luozhuang_dsj.lib.access import user_has_role
 from luozhuang_dsj.lib.deadlines import deadline_after
 from luozhuang_dsj.lib.masking import mask_name
 from luozhuang_dsj.lib.roles import Role
-from luozhuang_dsj.lib.uploads import UploadError, check_evidence
 from luozhuang_dsj.models import User
 from notices import events
 from registry.models import Target
@@ -43,6 +41,7 @@ OUTCOME_ORDER = [
     ResultCode.Outcome.NOT_APPLICABLE,
     ResultCode.Outcome.CLEAN,
 ]
+# Anyone may file without signing in: fewer files than a result may carry.
 OBJECTION_MAX_FILES = 5
 
 
@@ -183,26 +182,8 @@ class ObjectionData:
 
 
 def _new_reference() -> str:
-    return f"YY{timezone.localdate():%Y%m%d}{secrets.token_hex(3).upper()}"
-
-
-def objection_files_check(files: Sequence[UploadedFile]) -> list[tuple[UploadedFile, Any]]:
-    """Every file checked by content before anything is written; one bad file refuses all."""
-    limit = settings.RESULT_ATTACHMENT_MAX_BYTES
-    if len(files) > OBJECTION_MAX_FILES:
-        raise ValidationError({"attachments": [f"最多上传 {OBJECTION_MAX_FILES} 个附件。"]})
-    checked = []
-    for upload in files:
-        if upload.size is not None and upload.size > limit:
-            raise ValidationError(
-                {"attachments": [f"“{upload.name}”过大：单个附件上限 {limit / 1024 / 1024:.1f} MB。"]}
-            )
-        try:
-            evidence = check_evidence(upload, max_bytes=limit)
-        except UploadError as error:
-            raise ValidationError({"attachments": [f"“{upload.name}”：{error}"]}) from None
-        checked.append((upload, evidence))
-    return checked
+    """YY, the date and 8 random hex digits: not guessable, unique by constraint."""
+    return f"YY{timezone.localdate():%Y%m%d}{secrets.token_hex(4).upper()}"
 
 
 def objection_file(
@@ -220,27 +201,24 @@ def objection_file(
         problems["reason"] = ["请写明异议理由。"]
     if problems:
         raise ValidationError(problems)
-    checked = objection_files_check(files)
+    if len(files) > OBJECTION_MAX_FILES:
+        raise ValidationError({"attachments": [f"最多上传 {OBJECTION_MAX_FILES} 个附件。"]})
+    # The results' own check (by content and size); imported here because the results
+    # module imports this one (publications_open).
+    from inspections.services_results import attachments_check
+
+    checked = attachments_check(None, files)
     stored: list[ObjectionAttachment] = []
     try:
         with transaction.atomic():
-            objection = Objection(
+            objection = Objection.objects.create(
+                reference=_new_reference(),
                 published_result=row,
                 department_id=row.department_id,
                 contact_name=data.contact_name.strip(),
                 contact_phone=data.contact_phone.strip(),
                 reason=data.reason.strip(),
             )
-            for _attempt in range(5):
-                objection.reference = _new_reference()
-                try:
-                    with transaction.atomic():
-                        objection.save()
-                    break
-                except IntegrityError:
-                    if Objection.objects.filter(reference=objection.reference).exists():
-                        continue
-                    raise
             now = timezone.now()
             for upload, evidence in checked:
                 attachment = ObjectionAttachment(

@@ -16,6 +16,7 @@ from disclosure.forms import ObjectionDecisionForm
 from disclosure.models import Objection, ResultPublication
 from luozhuang_dsj.lib.access import role_required
 from luozhuang_dsj.lib.roles import Role
+from plans.views import apply_errors
 
 READERS = (Role.OFFICE, Role.DEPT_STAFF, Role.DEPT_HEAD)
 STATES = [("", "全部"), ("pending", "待公开"), ("late", "逾期"), ("published", "已公开")]
@@ -128,13 +129,7 @@ def objection_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     corrected_label=data["corrected_label"],
                 )
             except ValidationError as error:
-                if hasattr(error, "error_dict"):
-                    for field, items in error.message_dict.items():
-                        for message in items:
-                            form.add_error(field if field in form.fields else None, message)
-                else:
-                    for message in error.messages:
-                        form.add_error(None, message)
+                apply_errors(form, error)
             else:
                 messages.success(request, "异议已处理。")
                 return redirect("objection-detail", pk=objection.pk)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from functools import cached_property
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -21,6 +22,7 @@ from luozhuang_dsj.lib.client_ip import client_ip
 from luozhuang_dsj.lib.pagination import CappedPaginator
 from luozhuang_dsj.lib.ratelimit import rate_limit
 from notices.selectors import roster_groups
+from plans.views import apply_errors
 from registry import credit_code
 from registry.models import Department, Target
 
@@ -142,6 +144,16 @@ def draw_verifier(request: HttpRequest) -> FileResponse:
 # ---- results: search, business, task -------------------------------------------------------------
 
 
+class SearchPaginator(CappedPaginator):
+    """When the capped key fetch found more than the cap, the count is known to be above
+    it: no second capped scan to learn it again."""
+
+    @cached_property
+    def count(self) -> int:  # type: ignore[override]
+        keys = self._keys
+        return len(keys) if keys is not None else self.cap + 1
+
+
 @public
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
@@ -150,7 +162,7 @@ def search(request: HttpRequest) -> HttpResponse:
     query = form.query()
     page = None
     if not query.is_empty:
-        page = CappedPaginator(selectors.public_search(query), 20).get_page(request.GET.get("page"))
+        page = SearchPaginator(selectors.public_search(query), 20).get_page(request.GET.get("page"))
     return render(request, "disclosure/search.html", {"form": form, "query": query, "page": page})
 
 
@@ -245,11 +257,7 @@ def objection_new(request: HttpRequest, pk: int) -> HttpResponse:
                 client_ip=client_ip(request),
             )
         except ValidationError as error:
-            for field, messages in (
-                error.message_dict.items() if hasattr(error, "error_dict") else [(None, error.messages)]
-            ):
-                for message in messages:
-                    form.add_error(field if field in form.fields else None, message)
+            apply_errors(form, error)
         else:
             request.session["objection_reference"] = objection.reference
             return redirect("public-objection-done", reference=objection.reference)

@@ -16,6 +16,11 @@ def test_a_visitor_searches_a_business_by_partial_name_and_opens_its_page(
     published(jyj, subject, codes=("06",))
     published(scjg, target(42, "罗庄区另一家测试商店"))
     page = phone_page
+    problems = []
+    page.on(
+        "console", lambda message: problems.append(message.text) if "Refused to" in message.text else None
+    )
+    page.on("pageerror", lambda error: problems.append(str(error)))
     page.goto(f"{live_server.url}/")
     page.get_by_label("企业名称或统一社会信用代码").fill("惠民粮油")
     page.keyboard.press("Enter")
@@ -29,3 +34,9 @@ def test_a_visitor_searches_a_business_by_partial_name_and_opens_its_page(
     assert page.get_by_text("区市场监管局、区教育局").count() == 1
     assert page.get_by_text("发现问题经责令已改正").count() == 1
     assert page.get_by_role("link", name="对该结果提出异议").count() == 2
+    page.get_by_role("link", name="对该结果提出异议").first.click()
+    page.wait_for_url("**/objection/")
+    assert page.get_by_label("联系人").is_visible()
+    trap = page.locator("#id_website").bounding_box()
+    assert trap["x"] + trap["width"] <= 0  # off the screen: people never see the trap field
+    assert problems == []

@@ -58,7 +58,7 @@ def test_an_objection_is_filed_without_login_and_the_department_is_told(row, sta
     objection = Objection.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("public-objection-done", args=[objection.reference])
-    assert re.fullmatch(r"YY\d{8}[0-9A-F]{6}", objection.reference)
+    assert re.fullmatch(r"YY\d{8}[0-9A-F]{8}", objection.reference)
     assert (objection.contact_name, objection.contact_phone, objection.department_id) == (
         "周联系",
         "13611112222",
@@ -98,6 +98,16 @@ def test_a_file_that_is_not_a_photo_or_pdf_is_refused_and_nothing_is_filed(row):
     data = _form(client, row) | {"attachments": SimpleUploadedFile("a.html", b"<html>x</html>", "image/png")}
     response = client.post(reverse("public-objection", args=[row.pk]), data)
     assert "只能上传 JPEG、PNG、WebP 格式的照片或 PDF 文档" in response.content.decode()
+    assert not Objection.objects.exists() and not ObjectionAttachment.objects.exists()
+
+
+def test_more_than_five_files_are_refused_and_nothing_is_filed(row):
+    client = Client()
+    data = _form(client, row) | {
+        "attachments": [SimpleUploadedFile(f"{n}.png", PNG, "image/png") for n in range(6)]
+    }
+    response = client.post(reverse("public-objection", args=[row.pk]), data)
+    assert "最多上传 5 个附件。" in response.content.decode()
     assert not Objection.objects.exists() and not ObjectionAttachment.objects.exists()
 
 

@@ -104,3 +104,37 @@ def test_home_shows_the_latest_publications_and_a_search_box(shop):
     assert 'action="/search/"' in html
     assert "罗庄区（沂河）鑫源商贸有限公司" in html
     assert code_for(1) in html or reverse("public-business", args=[code_for(1)]) in html
+
+
+def test_a_cancelled_draw_shows_its_reason_on_the_draw_list_and_the_task_page(
+    office_user, staff, outsider, settings, tmp_path
+):
+    from inspections.services import draw_cancel
+    from tests.inspections.helpers import build_world, prepared, special_task
+
+    settings.MEDIA_ROOT = tmp_path
+    world = build_world(office_user, staff, outsider, targets=8)
+    task = special_task(world, staff)
+    draw_cancel(
+        actor=staff, draw=prepared(task, staff, minutes=60), reason="检查期间与全省专项行动重叠，改期抽取"
+    )
+    client = Client()
+    listing = client.get(reverse("public-draws"), {"status": "cancelled"}).content.decode()
+    assert "理由：检查期间与全省专项行动重叠，改期抽取" in listing
+    assert reverse("public-task", args=[task.code]) in listing
+    page = client.get(reverse("public-task", args=[task.code])).content.decode()
+    assert "已取消（取消理由：检查期间与全省专项行动重叠，改期抽取）" in page
+    assert "民办学校办学行为的检查" in page and "区教育局" in page
+
+
+def test_a_committed_draw_is_on_the_home_page_with_its_commitment(
+    office_user, staff, outsider, settings, tmp_path
+):
+    from tests.inspections.helpers import build_world, prepared, special_task
+
+    settings.MEDIA_ROOT = tmp_path
+    world = build_world(office_user, staff, outsider, targets=8)
+    draw = prepared(special_task(world, staff), staff, minutes=60)
+    home = Client().get(reverse("public-home")).content.decode()
+    assert f'承诺值 <code class="hash">{draw.commitment}</code>' in home
+    assert reverse("public-draw", args=[draw.pk]) in home
