@@ -53,3 +53,41 @@ def peak_rss_mb() -> float:
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def seed_targets(count: int) -> None:
+    """The demo targets (and sub-registries) up to `count`, generated once per database."""
+    from django.db import connection
+
+    from registry.demo import demo_sub_registries_seed, demo_targets_seed
+    from registry.models import Target
+
+    before = Target.objects.count()
+    if before >= count:
+        return
+    start = time.perf_counter()
+    demo_targets_seed(count, seed=1, chunk=50_000)
+    demo_sub_registries_seed(seed=1)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE registry_target")
+        cursor.execute("VACUUM ANALYZE registry_subregistrymembership")
+    print(f"生成演示检查对象 {Target.objects.count() - before} 个，用时 {time.perf_counter() - start:.0f} s")
+
+
+def bench_staff():  # type: ignore[no-untyped-def]
+    """区市场监管局's staff account the benchmarks act as (made once, with a random password)."""
+    import secrets
+
+    from luozhuang_dsj.lib.roles import Role
+    from luozhuang_dsj.models import User
+    from luozhuang_dsj.services import user_create
+    from registry.models import Department
+
+    return User.objects.filter(username="bench_staff").first() or user_create(
+        actor=None,
+        username="bench_staff",
+        name="基准",
+        department=Department.objects.get(code="SCJG"),
+        roles=[Role.DEPT_STAFF],
+        password=secrets.token_urlsafe(24) + "Aa1!",
+    )

@@ -115,37 +115,15 @@ def main() -> None:
     parser.add_argument("--fresh", action="store_true")
     args = parser.parse_args()
     _django.setup(fresh=args.fresh)
-    import secrets
 
     from django.db import connection
 
     from inspections.models import MatterResult, TargetCredit
     from inspections.services_credit import credit_recompute
-    from luozhuang_dsj.lib.roles import Role
-    from luozhuang_dsj.models import User
-    from luozhuang_dsj.services import user_create
-    from registry.demo import demo_sub_registries_seed, demo_targets_seed
-    from registry.models import Department, Target
+    from registry.models import Target
 
-    count = Target.objects.count()
-    if count < args.targets:
-        start = time.perf_counter()
-        demo_targets_seed(args.targets, seed=1, chunk=50_000)
-        demo_sub_registries_seed(seed=1)
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE registry_target")
-        print(
-            f"生成演示检查对象 {Target.objects.count() - count} 个，用时 {time.perf_counter() - start:.0f} s"
-        )
-    if not User.objects.filter(username="bench_staff").exists():
-        user_create(
-            actor=None,
-            username="bench_staff",
-            name="基准",
-            department=Department.objects.get(code="SCJG"),
-            roles=[Role.DEPT_STAFF],
-            password=secrets.token_urlsafe(24) + "Aa1!",
-        )
+    _django.seed_targets(args.targets)
+    _django.bench_staff()
     start = time.perf_counter()
     _evidence(args.every)
     print(f"检查结果 {MatterResult.objects.count()} 项（生成用时 {time.perf_counter() - start:.0f} s）")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import secrets
 import sys
 import time
 
@@ -26,34 +25,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=21)
     args = parser.parse_args()
     _django.setup()
-    from django.db import connection
     from django.test import Client
 
-    from luozhuang_dsj.lib.roles import Role
-    from luozhuang_dsj.models import User
-    from luozhuang_dsj.services import user_create
-    from registry.demo import demo_sub_registries_seed, demo_targets_seed
-    from registry.models import Department, SubRegistry, Target, Town
+    from registry.models import SubRegistry, Target, Town
 
-    count = Target.objects.count()
-    if count < args.targets:
-        start = time.perf_counter()
-        demo_targets_seed(args.targets, seed=1, chunk=50_000)
-        demo_sub_registries_seed(seed=1)
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE registry_target")
-            cursor.execute("VACUUM ANALYZE registry_subregistrymembership")
-        print(
-            f"生成演示检查对象 {Target.objects.count() - count} 个，用时 {time.perf_counter() - start:.0f} s"
-        )
-    user = User.objects.filter(username="bench_staff").first() or user_create(
-        actor=None,
-        username="bench_staff",
-        name="基准",
-        department=Department.objects.get(code="SCJG"),
-        roles=[Role.DEPT_STAFF],
-        password=secrets.token_urlsafe(24) + "Aa1!",
-    )
+    _django.seed_targets(args.targets)
+    user = _django.bench_staff()
     client = Client(SERVER_NAME="localhost")
     client.force_login(user)
     town = Town.objects.get(name="盛庄街道")
