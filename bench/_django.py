@@ -30,7 +30,8 @@ def setup(*, fresh: bool = False, prefix: str = "bench") -> None:
     database["TEST"] = {**database.get("TEST", {}), "NAME": f"{prefix}_{database['NAME']}"}
     from django.db import connection
 
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=not fresh)
+    # serialize=False: the kept database holds millions of rows; no test needs them as a string.
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False, keepdb=not fresh)
     from registry.services import reference_data_load
 
     reference_data_load()
