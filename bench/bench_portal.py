@@ -63,23 +63,6 @@ end
 # ---- data ------------------------------------------------------------------------------------------
 
 
-def _seed_targets(count: int) -> None:
-    from django.db import connection
-
-    from registry.demo import demo_sub_registries_seed, demo_targets_seed
-    from registry.models import Target
-
-    before = Target.objects.count()
-    if before >= count:
-        return
-    start = time.perf_counter()
-    demo_targets_seed(count, seed=1, chunk=50_000)
-    demo_sub_registries_seed(seed=1)
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE registry_target")
-    print(f"生成演示检查对象 {Target.objects.count() - before} 个，用时 {time.perf_counter() - start:.0f} s")
-
-
 def _bench_tasks(user) -> list[tuple[int, int, int]]:
     """(task, department, matter) for each department and year: the tasks the results belong to."""
     from django.utils import timezone
@@ -184,7 +167,8 @@ def _seed_results(results: int, user) -> None:
             "SELECT i.id, i.task_id, i.target_id, i.closed_at, bt.department_id, bt.matter_id,"
             " CASE WHEN i.id %% 13 = 0 THEN '02' WHEN i.id %% 7 = 0 THEN '06' WHEN i.id %% 29 = 0 THEN '07'"
             "      ELSE '01' END AS code "
-            "FROM inspections_inspection i JOIN bench_task bt ON bt.task_id = i.task_id"
+            "FROM inspections_inspection i JOIN bench_task bt ON bt.task_id = i.task_id",
+            [],
         )
         cursor.execute(
             "INSERT INTO inspections_matterresult (inspection_id, matter_id, department_id, target_id, status,"
@@ -343,19 +327,9 @@ def main() -> None:
         sys.exit("需要 wrk：Debian/Ubuntu 上运行 apt-get install wrk 后重试。")
     _django.setup(fresh=args.fresh)
     from luozhuang_dsj.lib.roles import Role
-    from luozhuang_dsj.models import User
-    from luozhuang_dsj.services import user_create
-    from registry.models import Department
 
-    _seed_targets(args.targets)
-    user = User.objects.filter(username="bench_staff").first() or user_create(
-        actor=None,
-        username="bench_staff",
-        name="基准",
-        department=Department.objects.get(code="SCJG"),
-        roles=[Role.DEPT_STAFF],
-        password=secrets.token_urlsafe(24) + "Aa1!",
-    )
+    _django.ensure_targets(args.targets, vacuum=("registry_target", "registry_subregistrymembership"))
+    user = _django.bench_user("bench_staff", "基准", Role.DEPT_STAFF)
     _seed_results(args.results, user)
     businesses, searches = _paths(2000)
     from django.db import connections

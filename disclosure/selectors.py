@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 
 from disclosure.models import Objection, PublishedResult, ResultPublication, search_fold
 from inspections.models import ResultCode
@@ -163,7 +163,12 @@ def public_objections(rows: list[PublishedResult]) -> dict[int, list[Objection]]
 
 
 def business_results(code: str) -> list[PublishedResult]:
-    return list(public_results().filter(credit_code=code).order_by("-published_at", "matter_code"))
+    """A business's results, each marked whether it has objections (most have none: their
+    objections are then not looked up at all)."""
+    rows = public_results().filter(credit_code=code).order_by("-published_at", "matter_code")
+    return list(
+        rows.annotate(has_objections=Exists(Objection.objects.filter(published_result=OuterRef("pk"))))
+    )
 
 
 def task_results(task_id: int) -> QuerySet[PublishedResult]:

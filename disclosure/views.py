@@ -156,7 +156,8 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 def _with_objections(rows: list[PublishedResult]) -> list[PublishedResult]:
-    objections = selectors.public_objections(rows)
+    objected = [row for row in rows if getattr(row, "has_objections", True)]
+    objections = selectors.public_objections(objected) if objected else {}
     for row in rows:
         row.public_objections = objections.get(row.pk, [])
     return rows

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from disclosure.models import PublishedResult, ResultPublication
+from disclosure.models import PublishedResult, ResultPublication, search_key
 from inspections.models import Inspection, MatterResult, Task, TaskDepartment, Visit
 from luozhuang_dsj.models import User
 from plans.models import AnnualPlan, Matter, MatterListVersion
@@ -121,6 +121,7 @@ def publish_row(
         "year": inspection.task.year,
         "credit_code": target.code,
         "target_name": target.name,
+        "search_key": search_key(target.name, target.code),
         "target_kind": target.kind,
         "operator_masked": "",
         "town_name": "罗庄街道",
