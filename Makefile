@@ -23,6 +23,7 @@ run: $(VENV)/.installed
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py load_reference_data
 	DEBUG=1 $(PY) manage.py seed_demo
+	DEBUG=1 $(PY) manage.py opendata_snapshot
 	@echo "请在浏览器打开 http://$(HOST):$(PORT)/ （工作人员登录：http://$(HOST):$(PORT)/accounts/login/）"
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
