@@ -112,6 +112,11 @@ def test_secret_key_is_required_when_debug_is_off():
     assert "Traceback" not in result.stderr
 
 
+def test_makemigrations_check_runs_in_a_bare_environment():
+    result = _manage("makemigrations", "--check", "--dry-run")
+    assert (result.returncode, result.stdout.strip()) == (0, "No changes detected")
+
+
 def test_a_short_secret_key_is_refused():
     result = _manage("check", DEBUG="0", SECRET_KEY="short")
     assert result.returncode == 2
