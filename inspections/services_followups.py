@@ -53,6 +53,21 @@ def follow_up_snapshot(follow_up: FollowUp) -> dict:
     }
 
 
+def _audit(
+    action: str, actor: User, follow_up: FollowUp, before: dict | None, extra: dict | None = None
+) -> None:
+    """The audit event of one follow-up step: its state before and after."""
+    audit_record(
+        action=action,
+        actor=actor,
+        role=_role(actor),
+        object_type="后续处置",
+        object_key=str(follow_up.pk),
+        before=before,
+        after=follow_up_snapshot(follow_up) | (extra or {}),
+    )
+
+
 @dataclass
 class FollowUpData:
     kind: str
@@ -123,14 +138,7 @@ def follow_up_create(
         )
         if handover:
             events.handoff_received(follow_up=follow_up, actor=actor)
-        audit_record(
-            action="follow_up.create",
-            actor=actor,
-            role=_role(actor),
-            object_type="后续处置",
-            object_key=str(follow_up.pk),
-            after=follow_up_snapshot(follow_up),
-        )
+        _audit("follow_up.create", actor, follow_up, None)
     return follow_up
 
 
@@ -154,15 +162,7 @@ def follow_up_accept(*, actor: User, follow_up: FollowUp) -> FollowUp:
         locked.status = FollowUp.Status.OPEN
         locked.accepted_by, locked.accepted_at = actor, timezone.now()
         locked.save(update_fields=["status", "accepted_by", "accepted_at"])
-        audit_record(
-            action="follow_up.accept",
-            actor=actor,
-            role=_role(actor),
-            object_type="后续处置",
-            object_key=str(locked.pk),
-            before=before,
-            after=follow_up_snapshot(locked) | {"accepted_by": actor.username},
-        )
+        _audit("follow_up.accept", actor, locked, before, extra={"accepted_by": actor.username})
     return locked
 
 
@@ -183,15 +183,7 @@ def follow_up_return(*, actor: User, follow_up: FollowUp, reason: str) -> Follow
         locked.return_reason = reason
         locked.returned_by, locked.returned_at = actor, timezone.now()
         locked.save(update_fields=["status", "return_reason", "returned_by", "returned_at"])
-        audit_record(
-            action="follow_up.return",
-            actor=actor,
-            role=_role(actor),
-            object_type="后续处置",
-            object_key=str(locked.pk),
-            before=before,
-            after=follow_up_snapshot(locked),
-        )
+        _audit("follow_up.return", actor, locked, before)
     return locked
 
 
@@ -225,15 +217,7 @@ def follow_up_recheck(
         locked.outcome = "复查已改正" if corrected else "复查未改正，需进一步处置"
         locked.closed_by, locked.closed_at = actor, timezone.now()
         locked.save()
-        audit_record(
-            action="follow_up.recheck",
-            actor=actor,
-            role=_role(actor),
-            object_type="后续处置",
-            object_key=str(locked.pk),
-            before=before,
-            after=follow_up_snapshot(locked),
-        )
+        _audit("follow_up.recheck", actor, locked, before)
     return locked
 
 
@@ -256,13 +240,5 @@ def follow_up_close(*, actor: User, follow_up: FollowUp, outcome: str, document_
         locked.status = FollowUp.Status.DONE
         locked.closed_by, locked.closed_at = actor, timezone.now()
         locked.save()
-        audit_record(
-            action="follow_up.close",
-            actor=actor,
-            role=_role(actor),
-            object_type="后续处置",
-            object_key=str(locked.pk),
-            before=before,
-            after=follow_up_snapshot(locked),
-        )
+        _audit("follow_up.close", actor, locked, before)
     return locked
