@@ -8,10 +8,11 @@ from django import forms
 from django.core import signing
 from django.forms.utils import flatatt
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 
 from disclosure.models import Objection
 from disclosure.selectors import OUTCOME_CHOICES, SearchQuery
+from luozhuang_dsj.lib.markup import escape, safe_join
 from registry.models import Department
 
 CHALLENGE_SALT = "disclosure.objection.challenge"
@@ -27,17 +28,23 @@ class QuickSelect(forms.Select):
     def render(self, name: str, value: Any, attrs: dict | None = None, renderer: Any = None) -> str:
         selected = {str(item) for item in self.format_value(value)}
         options = (
-            format_html('<option value="{}" selected>{}</option>', key, label)
-            if str(key) in selected
-            else format_html('<option value="{}">{}</option>', key, label)
+            f'<option value="{escape(str(key))}"{" selected" if str(key) in selected else ""}>'
+            f"{escape(str(label))}</option>"
             for key, label in self.choices
         )
-        return format_html(
-            '<select name="{}"{}>{}</select>',
-            name,
-            flatatt(self.build_attrs(self.attrs, attrs)),
-            format_html_join("", "{}", ((option,) for option in options)),
-        )
+        attributes = flatatt(self.build_attrs(self.attrs, attrs))
+        return safe_join([f'<select name="{escape(name)}"{attributes}>', *options, "</select>"])
+
+
+class QuickTextInput(forms.TextInput):
+    """An <input> built in Python, with the markup of Django's TextInput (see QuickSelect)."""
+
+    def render(self, name: str, value: Any, attrs: dict | None = None, renderer: Any = None) -> str:
+        attributes = {"type": self.input_type, "name": name, **self.build_attrs(self.attrs, attrs)}
+        shown = self.format_value(value)
+        if shown is not None:
+            attributes["value"] = shown
+        return format_html("<input{}>", flatatt(attributes))
 
 
 def department_choices() -> list[tuple[Any, str]]:
@@ -48,7 +55,9 @@ def department_choices() -> list[tuple[Any, str]]:
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(label="企业名称或统一社会信用代码", max_length=100, required=False)
+    q = forms.CharField(
+        label="企业名称或统一社会信用代码", max_length=100, required=False, widget=QuickTextInput
+    )
     department = forms.TypedChoiceField(
         label="检查部门",
         choices=department_choices,

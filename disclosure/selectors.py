@@ -7,7 +7,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from disclosure.models import Objection, PublishedResult, ResultPublication, search_fold
 from inspections.models import ResultCode
@@ -127,26 +128,136 @@ def public_results() -> QuerySet[PublishedResult]:
     return PublishedResult.objects.select_related("department").defer("search_key")
 
 
-def public_search(query: SearchQuery) -> QuerySet[PublishedResult]:
-    """Published results matching a name (any part, full-width or half-width) or a credit
-    code (whole, or its beginning), narrowed by department, year and result category."""
-    rows = public_results()
+# The business page and the search are the portal's busiest reads (issue 7's benchmark):
+# their statements are written out. Building them with the ORM cost more than running
+# them, and the search needs plans the planner would not choose by itself (search_rows).
+# The columns are the public fields the pages show, with the department's short name.
+_COLUMNS = """r.id, r.year, r.credit_code, r.target_name, r.target_kind, r.operator_masked, r.town_name,
+       r.task_code, r.task_title, r.matter_code, r.matter_name, r.result_label, r.outcome,
+       r.inspected_on, r.published_at, r.corrected_label, r.correction_note, r.corrected_at,
+       r.department_id, d.short_name AS department_short_name"""
+_FROM = "disclosure_publishedresult r JOIN registry_department d ON d.id = r.department_id"
+
+
+def _like(text: str) -> str:
+    """A LIKE pattern (ESCAPE '\\') matching `text` anywhere."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+@dataclass(frozen=True)
+class _Where:
+    sql: str
+    params: tuple[Any, ...]
+    by_code: bool  # a whole credit code: the business index finds it at once
+
+
+def _search_where(query: SearchQuery, *, indexed: bool) -> _Where:
+    """The search's conditions on the columns of disclosure_publishedresult (unqualified).
+    A name of three characters or more is a LIKE the trigram index serves; a name of two
+    has no trigram: `indexed` looks it up in the bigram index of migration 0005 instead
+    (PostgreSQL; the name part only), while a scan tests the LIKE, far cheaper per row."""
+    conditions: list[str] = []
+    params: list[Any] = []
+    by_code = False
     text = query.text.strip()
     if text:
         code = credit_code.normalise(text)
+        folded = search_fold(text)
         if len(code) == 18 and _CODE_LIKE.match(code):
-            rows = rows.filter(credit_code=code)
+            conditions.append("credit_code = %s")
+            params.append(code)
+            by_code = True
         elif _CODE_LIKE.match(code) and any(char.isdigit() for char in code):
-            rows = rows.filter(search_key__contains=f"|{search_fold(code)}")
+            conditions.append("search_key LIKE %s ESCAPE '\\'")
+            params.append(_like(f"|{search_fold(code)}"))
+        elif indexed and len(folded) == 2 and connection.vendor == "postgresql":
+            conditions.append("disclosure_name_bigrams(search_key::text) @> ARRAY[%s]::text[]")
+            params.append(folded)
         else:
-            rows = rows.filter(search_key__contains=search_fold(text))
-    if query.department:
-        rows = rows.filter(department_id=query.department)
-    if query.year:
-        rows = rows.filter(year=query.year)
-    if query.outcome:
-        rows = rows.filter(outcome=query.outcome)
-    return rows.order_by("-published_at")
+            conditions.append("search_key LIKE %s ESCAPE '\\'")
+            params.append(_like(folded))
+    for column, value in (
+        ("department_id", query.department),
+        ("year", query.year),
+        ("outcome", query.outcome),
+    ):
+        if value:
+            conditions.append(f"{column} = %s")
+            params.append(value)
+    return _Where(" AND ".join(conditions) or "1 = 1", tuple(params), by_code)
+
+
+# A dense search is answered from this many of the newest published results (at least a
+# hundred times the rows it wants; see search_rows).
+RECENT_WINDOW = 2000
+# Up to this many matches, a sparse search reads their keys and sorts them itself.
+SPARSE_KEYS = 2000
+
+_WINDOW_SQL = """
+SELECT {columns} FROM (
+  SELECT id, published_at FROM (
+    SELECT id, published_at, credit_code, search_key, department_id, year, outcome
+    FROM disclosure_publishedresult ORDER BY published_at DESC LIMIT %s
+  ) AS recent
+  WHERE {where} ORDER BY published_at DESC, id DESC LIMIT %s OFFSET %s
+) AS hit JOIN {tables} ON r.id = hit.id
+ORDER BY r.published_at DESC, r.id DESC
+"""
+_KEYS_SQL = "SELECT id, published_at FROM disclosure_publishedresult WHERE {where} LIMIT %s"
+_ORDERED_SQL = """
+SELECT {columns} FROM {tables} WHERE r.id IN (
+  SELECT id FROM disclosure_publishedresult WHERE {where} ORDER BY published_at DESC, id DESC LIMIT %s OFFSET %s
+) ORDER BY r.published_at DESC, r.id DESC
+"""
+_BY_ID_SQL = "SELECT {columns} FROM {tables} WHERE r.id IN ({ids})"
+_BUSINESS_SQL = """
+SELECT {columns}, EXISTS (SELECT 1 FROM disclosure_objection o WHERE o.published_result_id = r.id) AS has_objections
+FROM {tables} WHERE r.credit_code = %s ORDER BY r.published_at DESC, r.matter_code, r.id
+"""
+
+
+def _sql(template: str, *, where: str = "", ids: int = 0) -> str:
+    """A statement from fixed fragments: `where` is built by _search_where from fixed
+    conditions, every value is a parameter."""
+    return template.format(columns=_COLUMNS, tables=_FROM, where=where, ids=", ".join(["%s"] * ids))
+
+
+def _raw(sql: str, params: tuple[Any, ...]) -> list[PublishedResult]:
+    return list(PublishedResult.objects.raw(sql, params))
+
+
+def search_rows(query: SearchQuery, offset: int, count: int) -> list[PublishedResult]:
+    """Rows offset to offset + count of the published results matching `query`, newest
+    first, each with `department_short_name`. PostgreSQL is not left to guess how many
+    rows a substring matches (its guesses are poor, and a wrong one cost a hundred
+    milliseconds either way):
+
+    1. dense matches (most searches: "商贸", "有限") are found among the newest published
+       results, a window read from the index on the publication time (which holds the
+       searched columns: no table reads);
+    2. otherwise the matches are few: their keys are read through the name indexes, sorted
+       here, and the page read by primary key;
+    3. a search with more than SPARSE_KEYS matches but too few of them among the newest
+       (rare) takes the ordered scan.
+    """
+    where = _search_where(query, indexed=False)
+    if not where.by_code:
+        window = max(RECENT_WINDOW, 100 * (offset + count))
+        recent = _raw(_sql(_WINDOW_SQL, where=where.sql), (window, *where.params, count, offset))
+        if len(recent) == count:
+            return recent
+    indexed = _search_where(query, indexed=True)
+    with connection.cursor() as cursor:
+        cursor.execute(_sql(_KEYS_SQL, where=indexed.sql), (*indexed.params, SPARSE_KEYS + 1))
+        keys = cursor.fetchall()
+    if len(keys) > SPARSE_KEYS:
+        return _raw(_sql(_ORDERED_SQL, where=where.sql), (*where.params, count, offset))
+    keys.sort(key=lambda key: (key[1], key[0]), reverse=True)  # newest first
+    page = [pk for pk, _ in keys[offset : offset + count]]
+    if not page:
+        return []
+    found = {row.pk: row for row in _raw(_sql(_BY_ID_SQL, ids=len(page)), tuple(page))}
+    return [found[pk] for pk in page]
 
 
 def public_objections(rows: list[PublishedResult]) -> dict[int, list[Objection]]:
@@ -163,12 +274,9 @@ def public_objections(rows: list[PublishedResult]) -> dict[int, list[Objection]]
 
 
 def business_results(code: str) -> list[PublishedResult]:
-    """A business's results, each marked whether it has objections (most have none: their
-    objections are then not looked up at all)."""
-    rows = public_results().filter(credit_code=code).order_by("-published_at", "matter_code")
-    return list(
-        rows.annotate(has_objections=Exists(Objection.objects.filter(published_result=OuterRef("pk"))))
-    )
+    """A business's results, newest first, each with `department_short_name` and marked
+    whether it has objections (most have none: their objections are then not looked up)."""
+    return _raw(_sql(_BUSINESS_SQL), (code,))
 
 
 def task_results(task_id: int) -> QuerySet[PublishedResult]:

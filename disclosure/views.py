@@ -18,13 +18,15 @@ from inspections import selectors as draw_selectors
 from inspections.models import Draw, Task
 from luozhuang_dsj.lib.access import public
 from luozhuang_dsj.lib.client_ip import client_ip
-from luozhuang_dsj.lib.pagination import CappedPaginator
+from luozhuang_dsj.lib.pagination import peek_page
 from luozhuang_dsj.lib.ratelimit import rate_limit
 from notices.selectors import roster_groups
 from plans.views import apply_errors
 from registry import credit_code
 from registry.models import Department, Target
 
+# The search shows at most this many pages (newest first); beyond, narrow the search.
+SEARCH_PAGES = 50
 VERIFIER_PATH = Path(protocol.__file__).resolve().parent / "verifier.py"
 
 
@@ -151,7 +153,11 @@ def search(request: HttpRequest) -> HttpResponse:
     query = form.query()
     page = None
     if not query.is_empty:
-        page = CappedPaginator(selectors.public_search(query), 20).get_page(request.GET.get("page"))
+        page = peek_page(
+            lambda offset, count: selectors.search_rows(query, offset, count),
+            request.GET.get("page"),
+            max_pages=SEARCH_PAGES,
+        )
     return render(request, "disclosure/search.html", {"form": form, "query": query, "page": page})
 
 
@@ -181,7 +187,7 @@ def business(request: HttpRequest, code: str) -> HttpResponse:
         "rows": rows,
         "years": years,
         "by_year": [(year, [row for row in rows if row.year == year]) for year in years],
-        "departments": sorted({row.department.short_name for row in rows}),
+        "departments": sorted({row.department_short_name for row in rows}),
     }
     return render(request, "disclosure/business.html", context)
 

@@ -15,6 +15,8 @@ scan finds matches fastest and stop early:
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from functools import cached_property
 from operator import itemgetter
 from typing import Any
@@ -100,3 +102,59 @@ class CappedPaginator(Paginator):
             return str(self.count)
         estimate = self.estimate
         return f"约 {estimate}" if estimate and estimate > self.cap else f"超过 {self.cap}"
+
+
+PEEK_PER_PAGE = 20
+
+
+@dataclass(frozen=True)
+class PeekPage:
+    """One page of a list that is never counted: its rows, and whether a next page exists
+    (one row more than the page shows was read). On a search over a large table the ordered
+    LIMIT query is then all the work; counting the matches would be most of it."""
+
+    rows: list[Any]
+    number: int
+    more: bool  # rows beyond this page exist
+
+    @property
+    def has_next(self) -> bool:
+        return self.more and self.number < self.max_pages
+
+    max_pages: int = 1
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def total(self) -> int | None:
+        """The number of matches, when this page shows it has reached the last of them."""
+        if self.more or (self.number > 1 and not self.rows):
+            return None
+        return (self.number - 1) * PEEK_PER_PAGE + len(self.rows)
+
+
+def peek_page(fetch: Callable[[int, int], list[Any]], number: Any, *, max_pages: int) -> PeekPage:
+    """Page `number` (1 when missing or not a number; at most `max_pages`), PEEK_PER_PAGE
+    rows to a page; `fetch(offset, count)` reads `count` rows from `offset` of the list."""
+    try:
+        page = min(max(int(number), 1), max_pages)
+    except (TypeError, ValueError):
+        page = 1
+    found = fetch((page - 1) * PEEK_PER_PAGE, PEEK_PER_PAGE + 1)
+    return PeekPage(found[:PEEK_PER_PAGE], page, len(found) > PEEK_PER_PAGE, max_pages)

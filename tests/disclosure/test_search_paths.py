@@ -1,0 +1,115 @@
+"""The public search answers a query along one of three paths (disclosure.selectors.
+search_rows): among the newest published results, through the name indexes, or by the
+ordered scan. Whichever it takes, the rows and their order are those of the plain query
+(every match, newest first), page after page; the pages are never counted."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from disclosure import selectors
+from disclosure.models import PublishedResult, search_fold
+from disclosure.selectors import SearchQuery
+from tests.disclosure.helpers import published, target
+
+pytestmark = pytest.mark.django_db
+
+NAMES = (
+    "罗庄区鑫源商贸有限公司",
+    "临沂鑫源食品有限公司",
+    "罗庄区盛庄百货商店",
+    "临沂市源丰商贸有限公司",
+    "罗庄区册山鑫源建材厂",
+    "临沂华鑫陶瓷有限公司",
+)
+
+
+@pytest.fixture
+def results(scjg, jyj):
+    """Two results per business, published a day apart each (their order is known)."""
+    rows = []
+    for number, name in enumerate(NAMES, start=1):
+        subject = target(number, name)
+        rows += [published(scjg, subject, codes=("01",)), published(jyj, subject, codes=("02",))]
+    start = timezone.now() - datetime.timedelta(days=100)
+    for day, row in enumerate(rows):
+        PublishedResult.objects.filter(pk=row.pk).update(published_at=start + datetime.timedelta(days=day))
+    return rows
+
+
+def reference(text: str) -> list[int]:
+    """Every match of the plain query, newest first."""
+    rows = PublishedResult.objects.filter(search_key__contains=search_fold(text))
+    return list(rows.order_by("-published_at", "-pk").values_list("pk", flat=True))
+
+
+def every_page(text: str, per_page: int) -> list[int]:
+    found, offset = [], 0
+    while True:
+        page = selectors.search_rows(SearchQuery(text=text), offset, per_page)
+        found += [row.pk for row in page]
+        if len(page) < per_page:
+            return found
+        offset += per_page
+
+
+@pytest.mark.parametrize("text", ["鑫源", "商贸", "鑫源商贸", "源", "有限公司", "陶瓷", "不存在", "%", "_"])
+@pytest.mark.parametrize(
+    ("window", "sparse_keys"),
+    [(2000, 2000), (2, 2000), (2, 3)],
+    ids=["newest", "name-index", "ordered-scan"],
+)
+def test_every_path_gives_the_plain_querys_rows_in_its_order(results, monkeypatch, text, window, sparse_keys):
+    monkeypatch.setattr(selectors, "RECENT_WINDOW", window)
+    monkeypatch.setattr(selectors, "SPARSE_KEYS", sparse_keys)
+    expected = reference(text)
+    assert every_page(text, 3) == expected
+    assert every_page(text, 20) == expected
+
+
+def test_rows_carry_the_department_short_name_and_the_public_fields(results, scjg):
+    row = selectors.search_rows(SearchQuery(text="盛庄百货"), 0, 20)[-1]
+    assert row.department_short_name == scjg.short_name
+    assert (row.target_name, row.result_label) == ("罗庄区盛庄百货商店", "未发现问题")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the bigram index is PostgreSQL's")
+def test_a_two_character_name_is_looked_up_in_the_bigram_index(results):
+    where = selectors._search_where(SearchQuery(text="鑫源"), indexed=True)
+    assert where.sql == "disclosure_name_bigrams(search_key::text) @> ARRAY[%s]::text[]"
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN SELECT id FROM disclosure_publishedresult WHERE {where.sql}", where.params)  # noqa: S608  # nosec B608
+        plan = "\n".join(line for (line,) in cursor.fetchall())
+        cursor.execute("SELECT disclosure_name_bigrams('罗庄区鑫源|92371311')")
+        assert sorted(cursor.fetchone()[0]) == sorted(["罗庄", "庄区", "区鑫", "鑫源"])
+    assert "disclosure_public_result_search_bigram" in plan
+
+
+def test_the_search_page_turns_pages_without_counting(results, monkeypatch):
+    monkeypatch.setattr("luozhuang_dsj.lib.pagination.PEEK_PER_PAGE", 5)
+    client = Client()
+    url = reverse("public-search")
+    first = client.get(url, {"q": "有限公司"}).content.decode()  # 8 matches: pages of 5
+    assert "<span>第 1 页</span>" in first
+    assert 'href="?q=%E6%9C%89%E9%99%90%E5%85%AC%E5%8F%B8&amp;page=2">下一页' in first
+    second = client.get(url, {"q": "有限公司", "page": 2}).content.decode()
+    assert "第 2 页，共 8 条" in second and "下一页" not in second and "上一页" in second
+    assert second.count("/businesses/") == 3
+    beyond = client.get(url, {"q": "有限公司", "page": "3"}).content.decode()
+    assert "<span>第 3 页（没有更多结果）</span>" in beyond and 'page=2">上一页' in beyond
+    assert client.get(url, {"q": "有限公司", "page": "x"}).content.decode().count("/businesses/") == 5
+
+
+def test_pages_stop_at_the_limit_and_ask_to_narrow_the_search(results, monkeypatch):
+    monkeypatch.setattr("luozhuang_dsj.lib.pagination.PEEK_PER_PAGE", 2)
+    monkeypatch.setattr("disclosure.views.SEARCH_PAGES", 2)
+    html = Client().get(reverse("public-search"), {"q": "有限公司", "page": 5}).content.decode()
+    assert "第 2 页（已到最后可翻阅的一页，请缩小查询范围）" in html
+    assert "下一页" not in html
