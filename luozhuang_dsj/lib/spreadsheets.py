@@ -257,8 +257,9 @@ class Sheet:
     def rows(self) -> Iterator[tuple[int, list[Any]]]:
         """(1-based row number, raw cells) for every non-empty row below the header."""
         for number, cells in self._rows:
-            # list.count runs in C: an empty row holds only "" (calamine) or None.
-            if cells.count("") + cells.count(None) < len(cells):
+            # An empty row holds only "" (calamine) or None. `any` (in C) settles nearly every
+            # row at its first cell; a row of zeros or FALSE needs the counts.
+            if any(cells) or cells.count("") + cells.count(None) < len(cells):
                 yield number, cells
 
 

@@ -39,7 +39,11 @@ def test_the_target_list_exports_with_its_filters_and_neutralised_formulas(
     assert rows[1][:2] == (sheets.code(1), '\'=HYPERLINK("http://evil")')
     assert len(rows) == 2
     event = AuditEvent.objects.get(action="registry.export")
-    assert (event.username, event.role, event.object_key) == (staff.username, "dept_staff", "registry.targets")
+    assert (event.username, event.role, event.object_key) == (
+        staff.username,
+        "dept_staff",
+        "registry.targets",
+    )
     assert event.after == {"format": "xlsx", "filters": {"risk_class": "C"}, "job": str(job.pk)}
 
 
