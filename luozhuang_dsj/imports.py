@@ -16,7 +16,6 @@ import contextlib
 import functools
 import gc
 import hashlib
-import itertools
 import json
 import logging
 import tempfile
@@ -316,8 +315,7 @@ def _clean_rows(
     row_key = schema.row_key
     row_count = error_rows = 0
     expected = max(sheet.last_row - sheet.header_row, 0) if sheet.last_row else None
-    rows = sheet.rows()
-    while block := list(itertools.islice(rows, CLEAN_BLOCK)):
+    for block in sheet.blocks(CLEAN_BLOCK):
         for number, result, errors in schema.clean_block(context, block, positions):
             if result is None and not errors:
                 continue

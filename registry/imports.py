@@ -287,13 +287,26 @@ class TargetImport(ImportSchema):
         if not non_entity.isdisjoint(parsed["kind"]):
             doubtful.update(number for number, kind in enumerate(parsed["kind"]) if kind in non_entity)
         codes = list(map(credit_code.normalise, column("code")))
-        doubtful.update(number for number, valid in enumerate(credit_code.valid_flags(codes)) if not valid)
+        valid = credit_code.valid_flags(codes)
+        if not all(valid):
+            doubtful.update(number for number, flag in enumerate(valid) if not flag)
         names = [" ".join(text.split()) for text in column("name")]
-        doubtful.update(number for number, name in enumerate(names) if not name or len(name) > 200)
         legals = [" ".join(text.split()) or None for text in column("legal_representative")]
-        doubtful.update(number for number, legal in enumerate(legals) if legal and len(legal) > 100)
         addresses = [" ".join(text.split()) or None for text in column("address")]
-        doubtful.update(number for number, address in enumerate(addresses) if address and len(address) > 300)
+        # The length checks in C first; the rows only when some text is empty or too long.
+        for texts, longest, may_be_empty in (
+            (names, 200, False),
+            (legals, 100, True),
+            (addresses, 300, True),
+        ):
+            if (not may_be_empty and not all(texts)) or max(
+                map(len, filter(None, texts)), default=0
+            ) > longest:
+                doubtful.update(
+                    number
+                    for number, text in enumerate(texts)
+                    if (not text and not may_be_empty) or (text and len(text) > longest)
+                )
         rows = zip(
             codes,
             names,

@@ -408,3 +408,42 @@ def test_good_rows_are_cleaned_without_a_call_per_row(db, monkeypatch):
     assert fast == reference
     assert calls[:1] == [6]  # the fast path sent only the row with the bad check character to `clean`
     assert len(calls) == 1 + 5
+
+
+def test_a_new_target_with_blank_cells_gets_the_defaults_and_its_kind_from_the_code(
+    office_user, django_capture_on_commit_callbacks
+):
+    client = client_for(office_user)
+    data = sheets.csv_bytes(
+        [
+            ["统一社会信用代码", "企业名称", "市场主体类型", "所属镇街", "信用风险分类"],
+            [sheets.code(1), "临沂甲商贸有限公司", "", "", ""],
+            [sheets.code(2, kind="2"), "罗庄区乙便利店", "", "褚墩镇", "C"],
+            [sheets.code(3, kind="3"), "罗庄区丙种植专业合作社", "", "", ""],
+            ["P-2026-0001", "罗庄区丁产品", "产品", "", "D"],
+        ]
+    )
+    upload(client, "new.csv", data, django_capture_on_commit_callbacks)
+    confirm(client, latest_batch(), django_capture_on_commit_callbacks)
+    stored = list(
+        Target.objects.order_by("code").values_list(
+            "code",
+            "kind",
+            "legal_representative",
+            "address",
+            "town__name",
+            "industry_code",
+            "status",
+            "risk_class",
+            "address_unreachable",
+        )
+    )
+    assert stored == sorted(
+        [
+            (sheets.code(1), "企业", "", "", None, "", "存续", "B", False),
+            (sheets.code(2, kind="2"), "个体工商户", "", "", "褚墩镇", "", "存续", "C", False),
+            (sheets.code(3, kind="3"), "农民专业合作社", "", "", None, "", "存续", "B", False),
+            ("P-2026-0001", "产品", "", "", None, "", "存续", "D", False),
+        ]
+    )
+    assert TargetChange.objects.count() == 0  # a new target's history starts with its first change
