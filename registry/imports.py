@@ -335,10 +335,10 @@ class TargetImport(ImportSchema):
     @staticmethod
     def _merge(row: list[Any], old: tuple[Any, ...]) -> tuple[Any, ...]:
         """A stored target's values after this row: given cells replace, blank cells keep."""
-        return tuple(
-            value if value is not None else kept
-            for value, kept in zip(row[T_NAME : T_UNREACHABLE + 1], old, strict=True)
-        )
+        given = row[T_NAME : T_UNREACHABLE + 1]
+        if None not in given:  # a full row, as a registry export gives
+            return tuple(given)
+        return tuple([value if value is not None else kept for value, kept in zip(given, old, strict=True)])
 
     @staticmethod
     def _new_targets(rows: list[list[Any]], *extra: Any) -> list[tuple[Any, ...]]:
