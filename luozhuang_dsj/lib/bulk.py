@@ -23,7 +23,7 @@ from django.db.models import QuerySet
 
 _PLAIN = frozenset({str, int, float, bool})  # csv writes True/False, which PostgreSQL reads
 _NULL = "\\N"
-_KEY_SEPARATOR = "\x1f"  # ASCII unit separator: in no code, name or key
+_KEY_SEPARATOR = "\x1f"  # ASCII unit separator (keys that contain it go as an array)
 
 
 class _CopySource:
@@ -163,7 +163,8 @@ def fetch_by_keys(
     except TypeError:
         pass
     else:
-        if joined.count(_KEY_SEPARATOR) == len(keys) - 1:
+        # (Not for one empty key: the server splits an empty string into no element at all.)
+        if joined and joined.count(_KEY_SEPARATOR) == len(keys) - 1:
             keys_sql, parameters = "string_to_array(%s, %s)", [joined, _KEY_SEPARATOR]
     with connection.cursor() as cursor:
         # Identifiers from the model's metadata, quoted; the keys are one parameter.
