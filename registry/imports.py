@@ -252,10 +252,12 @@ class TargetImport(ImportSchema):
         check, a product's, project's or site's key, an over-long text) goes through `clean`
         itself, so every row gives exactly what `clean` gives, with `clean`'s messages."""
         index_of = dict(positions)
-        all_cells = [cells for _, cells in block]
         width = max(index_of.values()) + 1
-        if any(len(cells) < width for cells in all_cells):
-            return super().clean_block(context, block, positions)
+        # A short row (a .csv line without its trailing empty fields) is read as if padded
+        # with empty cells, as `Row.of_cells` reads a missing cell.
+        all_cells = [
+            cells if len(cells) >= width else [*cells, *[""] * (width - len(cells))] for _, cells in block
+        ]
         size = len(block)
         doubtful: set[int] = set()
 

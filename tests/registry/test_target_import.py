@@ -368,7 +368,7 @@ def test_cleaning_column_by_column_gives_exactly_what_cleaning_row_by_row_gives(
     )  # every bad variant, and the blank row
 
     # Ragged rows (a .csv) and a file without some of the optional columns.
-    fast, reference = _cleaned_both_ways([good, good[:3]], positions)
+    fast, reference = _cleaned_both_ways([good, good[:3], good[:8], [], [sheets.code(2), "乙"]], positions)
     assert fast == reference
     narrow = [("code", 0), ("name", 1), ("risk", 2)]
     fast, reference = _cleaned_both_ways([[sheets.code(1), "甲", "A"], [sheets.code(2), "乙", ""]], narrow)
@@ -387,6 +387,7 @@ def test_good_rows_are_cleaned_without_a_call_per_row(db, monkeypatch):
     )
     rows = [[*sheets.target_row(number), "否"] for number in range(1, 6)]
     rows[2][0] = rows[2][0][:-1] + ("0" if rows[2][0][-1] != "0" else "1")
+    rows[3] = rows[3][:8]  # a .csv line without its trailing empty fields
     positions = [
         (key, index)
         for index, key in enumerate(
