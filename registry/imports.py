@@ -9,6 +9,8 @@ with only 统一社会信用代码, 企业名称 and 信用风险分类 updates 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -19,6 +21,7 @@ from luozhuang_dsj.jobs import Progress
 from luozhuang_dsj.lib.access import user_has_role
 from luozhuang_dsj.lib.bulk import bulk_insert, bulk_update_by_key, fetch_by_keys
 from luozhuang_dsj.lib.roles import Role
+from luozhuang_dsj.lib.spreadsheets import cell_text
 from luozhuang_dsj.models import ImportBatch, User
 from registry import credit_code, values
 from registry.models import (
@@ -164,26 +167,34 @@ class TargetImport(ImportSchema):
                 towns[name] = town.pk
         return {"towns": towns, "town_names": dict(Town.objects.values_list("pk", "name"))}
 
-    def _town(self, text: str) -> int:
-        town_id = self.towns.get(values.compact(text))
-        if town_id is None:
-            raise ValueError("不是本区的镇街：请填写镇街全称，如“罗庄街道”“褚墩镇”。")
-        return town_id
+    @staticmethod
+    def _parsers(context: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
+        """The columns that hold a few distinct values over many rows, with their parsers:
+        each distinct text is parsed once per file."""
+        parsers = context.get("parsers")
+        if parsers is None:
+            towns = context["towns"]
+
+            def town(text: str) -> int:
+                town_id = towns.get(values.compact(text))
+                if town_id is None:
+                    raise ValueError("不是本区的镇街：请填写镇街全称，如“罗庄街道”“褚墩镇”。")
+                return town_id
+
+            parsers = context["parsers"] = (
+                ("kind", values.parse_kind),
+                ("town", town),
+                ("industry", values.parse_industry),
+                ("status", values.parse_status),
+                ("risk", values.parse_risk),
+                ("unreachable", values.parse_flag),
+            )
+        return parsers
 
     def clean(self, context: dict[str, Any], row: Row) -> list[Any] | None:
-        # Columns such as 市场主体类型 or 登记状态 hold a few distinct values over many rows:
-        # each distinct text is parsed once per file (`memo`).
         memo = context.setdefault("memo", {})
-        self.towns = context["towns"]
         parsed: dict[str, Any] = {}
-        for key, parse in (
-            ("kind", values.parse_kind),
-            ("town", self._town),
-            ("industry", values.parse_industry),
-            ("status", values.parse_status),
-            ("risk", values.parse_risk),
-            ("unreachable", values.parse_flag),
-        ):
+        for key, parse in self._parsers(context):
             text = row[key]
             if not text:
                 parsed[key] = None
@@ -229,61 +240,155 @@ class TargetImport(ImportSchema):
             parsed["unreachable"],
         ]
 
+    def clean_block(
+        self,
+        context: dict[str, Any],
+        block: list[tuple[int, list[Any]]],
+        positions: Sequence[tuple[str, int]],
+    ) -> list[tuple[int, Any, Sequence[tuple[str, str, str]]]]:
+        """`clean` column by column: a registry export of a hundred thousand rows is mostly
+        good, and a column's work done in one pass costs a fraction of a call per row. A
+        row that any check here doubts (a value that does not parse, a code that does not
+        check, a product's, project's or site's key, an over-long text) goes through `clean`
+        itself, so every row gives exactly what `clean` gives, with `clean`'s messages."""
+        index_of = dict(positions)
+        width = max(index_of.values()) + 1
+        # A short row (a .csv line without its trailing empty fields) is read as if padded
+        # with empty cells, as `Row.of_cells` reads a missing cell.
+        all_cells = [
+            cells if len(cells) >= width else [*cells, *[""] * (width - len(cells))] for _, cells in block
+        ]
+        size = len(block)
+        doubtful: set[int] = set()
+
+        def column(key: str) -> list[str]:
+            index = index_of.get(key)
+            if index is None:
+                return [""] * size
+            cells = [cells[index] for cells in all_cells]
+            try:
+                return list(map(str.strip, cells))
+            except TypeError:  # a number or a date somewhere: as `Row.of_cells` reads it
+                return [cell.strip() if type(cell) is str else cell_text(cell) for cell in cells]
+
+        memo = context.setdefault("column_memo", {})
+        parsed: dict[str, list[Any]] = {}
+        for key, parse in self._parsers(context):
+            texts = column(key)
+            known, bad = memo.setdefault(key, ({"": None}, set()))
+            for text in set(texts).difference(known):
+                try:
+                    known[text] = parse(text)
+                except ValueError:
+                    known[text] = None
+                    bad.add(text)
+            if bad and not bad.isdisjoint(texts):
+                doubtful.update(number for number, text in enumerate(texts) if text in bad)
+            parsed[key] = list(map(known.__getitem__, texts))
+        non_entity = values.NON_ENTITY_KINDS
+        if not non_entity.isdisjoint(parsed["kind"]):
+            doubtful.update(number for number, kind in enumerate(parsed["kind"]) if kind in non_entity)
+        codes = list(map(credit_code.normalise, column("code")))
+        valid = credit_code.valid_flags(codes)
+        if not all(valid):
+            doubtful.update(number for number, flag in enumerate(valid) if not flag)
+        names = [" ".join(text.split()) for text in column("name")]
+        legals = [" ".join(text.split()) or None for text in column("legal_representative")]
+        addresses = [" ".join(text.split()) or None for text in column("address")]
+        # The length checks in C first; the rows only when some text is empty or too long.
+        for texts, longest, may_be_empty in (
+            (names, 200, False),
+            (legals, 100, True),
+            (addresses, 300, True),
+        ):
+            if (not may_be_empty and not all(texts)) or max(
+                map(len, filter(None, texts)), default=0
+            ) > longest:
+                doubtful.update(
+                    number
+                    for number, text in enumerate(texts)
+                    if (not text and not may_be_empty) or (text and len(text) > longest)
+                )
+        rows = zip(
+            codes,
+            names,
+            parsed["kind"],
+            legals,
+            addresses,
+            parsed["town"],
+            parsed["industry"],
+            parsed["status"],
+            parsed["risk"],
+            parsed["unreachable"],
+            strict=True,
+        )
+        cleaned: list[tuple[int, Any, Sequence[tuple[str, str, str]]]] = [
+            (number, list(row), ()) for (number, _), row in zip(block, rows, strict=True)
+        ]
+        for position in sorted(doubtful):
+            number, cells = block[position]
+            row = Row.of_cells(number, cells, positions)
+            cleaned[position] = (number, self.clean(context, row), row.errors)
+        return cleaned
+
     def row_key(self, cleaned: list[Any]) -> str:
         return cleaned[T_CODE]
 
     @staticmethod
-    def _merge(row: list[Any], before: tuple[Any, ...] | None) -> tuple[Any, ...]:
-        """The stored values after this row: given cells replace, blank cells keep."""
-        given = (
-            row[T_NAME],
-            row[T_KIND],
-            row[T_LEGAL],
-            row[T_ADDRESS],
-            row[T_TOWN],
-            row[T_INDUSTRY],
-            row[T_STATUS],
-            row[T_RISK],
-            row[T_UNREACHABLE],
-        )
-        if before is None:
-            merged = [
-                value if value is not None else DEFAULTS[name]
-                for name, value in zip(STORED, given, strict=True)
-            ]
-            if merged[1] is None:
-                merged[1] = values.parse_kind("", row[T_CODE])
-            return tuple(merged)
-        return tuple(
-            value if value is not None else old for value, old in zip(given, before[1:], strict=True)
-        )
+    def _merge(row: list[Any], old: tuple[Any, ...]) -> tuple[Any, ...]:
+        """A stored target's values after this row: given cells replace, blank cells keep."""
+        given = row[T_NAME : T_UNREACHABLE + 1]
+        if None not in given:  # a full row, as a registry export gives
+            return tuple(given)
+        return tuple([value if value is not None else kept for value, kept in zip(given, old, strict=True)])
 
-    def _diff(
-        self, context: dict[str, Any], rows: list[list[Any]], merge_created: bool = False
-    ) -> tuple[list, list, int, dict]:
+    @staticmethod
+    def _new_targets(rows: list[list[Any]], *extra: Any) -> list[tuple[Any, ...]]:
+        """(code, *STORED, *extra) of the targets these rows create: blank cells take the
+        defaults, a blank kind is inferred from the code. Column by column (a first import
+        creates every row)."""
+        if not rows:
+            return []
+        columns: list[Sequence[Any]] = list(zip(*rows, strict=True))
+        codes = columns[T_CODE]
+        for position, name in enumerate(STORED, start=T_NAME):
+            default = DEFAULTS.get(name)
+            if name == "kind":
+                columns[position] = [
+                    value if value is not None else values.parse_kind("", code)
+                    for value, code in zip(columns[position], codes, strict=True)
+                ]
+            elif default is not None:
+                columns[position] = [value if value is not None else default for value in columns[position]]
+        return list(zip(*columns, *(itertools.repeat(value) for value in extra), strict=False))
+
+    def _diff(self, rows: list[list[Any]]) -> tuple[list[list[Any]], list, int]:
+        """The rows that create a target; (code, pk, values after, changes) of the targets
+        that change; how many are unchanged."""
         existing = _existing_targets([row[T_CODE] for row in rows])
-        created: list[tuple[str, tuple[Any, ...]]] = []
+        if not existing:
+            return rows, [], 0
+        created: list[list[Any]] = []
         updated: list[tuple[str, int, tuple[Any, ...], dict[str, list[Any]]]] = []
         unchanged = 0
         for row in rows:
             before = existing.get(row[T_CODE])
             if before is None:
-                created.append((row[T_CODE], self._merge(row, None) if merge_created else (row[T_NAME],)))
+                created.append(row)
                 continue
-            after = self._merge(row, before)
-            changes = {
-                name: [old, new]
-                for name, old, new in zip(STORED, before[1:], after, strict=True)
-                if old != new
-            }
-            if changes:
-                updated.append((row[T_CODE], before[0], after, changes))
-            else:
+            old = before[1:]
+            after = self._merge(row, old)
+            if after == old:
                 unchanged += 1
-        return created, updated, unchanged, existing
+                continue
+            changes = {
+                name: [was, new] for name, was, new in zip(STORED, old, after, strict=True) if was != new
+            }
+            updated.append((row[T_CODE], before[0], after, changes))
+        return created, updated, unchanged
 
     def plan(self, context: dict[str, Any], rows: list[list[Any]]) -> dict[str, Any]:
-        created, updated, unchanged, _ = self._diff(context, rows)
+        created, updated, unchanged = self._diff(rows)
         town_names = context["town_names"]
         samples = [
             {
@@ -297,8 +402,8 @@ class TargetImport(ImportSchema):
             for code, _, _, changes in updated[:SAMPLES]
         ]
         samples += [
-            {"key": code, "action": "新增", "detail": after[0]}
-            for code, after in created[: max(0, SAMPLES - len(samples))]
+            {"key": row[T_CODE], "action": "新增", "detail": row[T_NAME]}
+            for row in created[: max(0, SAMPLES - len(samples))]
         ]
         left_alone = Target.objects.count() - len(updated) - unchanged
         return {
@@ -329,7 +434,7 @@ class TargetImport(ImportSchema):
         actor: User | None,
         progress: Progress | None,
     ) -> dict[str, Any]:
-        created, updated, unchanged, _ = self._diff(context, rows, merge_created=True)
+        created, updated, unchanged = self._diff(rows)
         now = timezone.now()
         stamp = now
         note = f"批量导入：{batch.original_filename}"[:300]
@@ -339,9 +444,7 @@ class TargetImport(ImportSchema):
         # A new target's history starts with its first change; its creation is the batch's
         # audit event (which keeps the file and its hash) and the target's created_at.
         bulk_insert(
-            Target,
-            ("code", *INSERTED, "created_at", "updated_at"),
-            [(code, *after, stamp, stamp) for code, after in created],
+            Target, ("code", *INSERTED, "created_at", "updated_at"), self._new_targets(created, stamp, stamp)
         )
         if progress:
             progress(len(created), stage="更新已有的检查对象")

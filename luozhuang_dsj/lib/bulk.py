@@ -23,6 +23,7 @@ from django.db.models import QuerySet
 
 _PLAIN = frozenset({str, int, float, bool})  # csv writes True/False, which PostgreSQL reads
 _NULL = "\\N"
+_KEY_SEPARATOR = "\x1f"  # ASCII unit separator (keys that contain it go as an array)
 
 
 class _CopySource:
@@ -142,7 +143,8 @@ def fetch_by_keys(
     model: type[models.Model], key: str, fields: Sequence[str], keys: Sequence[Any]
 ) -> list[tuple[Any, ...]]:
     """(key, *fields) of the rows whose `key` is in `keys`: one query with an array on
-    PostgreSQL (a long IN list costs more to build than to run), chunks elsewhere."""
+    PostgreSQL (a long IN list costs more to build than to run), chunks elsewhere. Keys are
+    of the column's type (text keys for a text column)."""
     if not keys:
         return []
     if connection.vendor != "postgresql":
@@ -153,11 +155,22 @@ def fetch_by_keys(
         return found
     table = connection.ops.quote_name(model._meta.db_table)
     key_column, *columns = [connection.ops.quote_name(c) for c in _columns(model, [key, *fields])]
+    keys_sql, parameters = "%s", [list(keys)]
+    try:
+        # Text keys as one string that the server splits: the driver then quotes one value,
+        # not a hundred thousand (a third of the lookup's time).
+        joined = _KEY_SEPARATOR.join(keys)
+    except TypeError:
+        pass
+    else:
+        # (Not for one empty key: the server splits an empty string into no element at all.)
+        if joined and joined.count(_KEY_SEPARATOR) == len(keys) - 1:
+            keys_sql, parameters = "string_to_array(%s, %s)", [joined, _KEY_SEPARATOR]
     with connection.cursor() as cursor:
-        # Identifiers from the model's metadata, quoted; the keys are one array parameter.
+        # Identifiers from the model's metadata, quoted; the keys are one parameter.
         cursor.execute(
-            f"SELECT {', '.join([key_column, *columns])} FROM {table} WHERE {key_column} = ANY(%s)",  # noqa: S608  # nosec B608
-            [list(keys)],
+            f"SELECT {', '.join([key_column, *columns])} FROM {table} WHERE {key_column} = ANY({keys_sql})",  # noqa: S608  # nosec B608
+            parameters,
         )
         return cursor.fetchall()
 

@@ -256,10 +256,19 @@ class Sheet:
 
     def rows(self) -> Iterator[tuple[int, list[Any]]]:
         """(1-based row number, raw cells) for every non-empty row below the header."""
-        for number, cells in self._rows:
-            # list.count runs in C: an empty row holds only "" (calamine) or None.
-            if cells.count("") + cells.count(None) < len(cells):
-                yield number, cells
+        for block in self.blocks():
+            yield from block
+
+    def blocks(self, size: int = 2000) -> Iterator[list[tuple[int, list[Any]]]]:
+        """`rows()` in lists of up to `size` rows read (fewer once empty rows are left out)."""
+        while read := list(itertools.islice(self._rows, size)):
+            # An empty row holds only "" (calamine) or None. `any` (in C) settles nearly every
+            # row at its first cell; a row of zeros or FALSE needs the counts.
+            yield [
+                (number, cells)
+                for number, cells in read
+                if any(cells) or cells.count("") + cells.count(None) < len(cells)
+            ]
 
 
 def open_sheet(path: Path, kind: str, spec: HeaderSpec, *, fill_merged_down: bool = False) -> Sheet:

@@ -10,3 +10,18 @@ def test_fetch_by_keys_reads_the_primary_key_as_pk(db):
     second = Target.objects.create(code=sheets.code(2), name="乙公司")
     found = fetch_by_keys(Target, "code", ["pk", "name"], [sheets.code(2), sheets.code(1), sheets.code(3)])
     assert sorted(found) == [(sheets.code(1), first.pk, "甲公司"), (sheets.code(2), second.pk, "乙公司")]
+
+
+def test_fetch_by_keys_finds_text_keys_of_any_content_and_integer_keys(db):
+    """Text keys travel as one string split by the server unless a key holds the separator."""
+    odd = Target.objects.create(code="P-甲\x1f乙", name="产品甲")
+    empty = Target.objects.create(code="", name="无代码")
+    plain = Target.objects.create(code=sheets.code(1), name="甲公司")
+    assert sorted(fetch_by_keys(Target, "code", ["pk"], [sheets.code(1), "P-甲\x1f乙", "无"])) == sorted(
+        [(sheets.code(1), plain.pk), ("P-甲\x1f乙", odd.pk)]
+    )
+    assert fetch_by_keys(Target, "code", ["pk"], [""]) == [("", empty.pk)]
+    assert sorted(fetch_by_keys(Target, "code", ["pk"], ["", sheets.code(1)])) == sorted(
+        [("", empty.pk), (sheets.code(1), plain.pk)]
+    )
+    assert fetch_by_keys(Target, "pk", ["code"], [plain.pk]) == [(plain.pk, sheets.code(1))]

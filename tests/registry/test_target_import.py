@@ -276,3 +276,175 @@ def test_a_town_change_is_recorded_by_name(office_user, django_capture_on_commit
     )
     confirm(client, latest_batch(), django_capture_on_commit_callbacks)
     assert TargetChange.objects.get().changes == {"town": ["罗庄街道", "黄山镇"]}
+
+
+def _cleaned_both_ways(rows, positions):
+    """(column-by-column, one `clean` per row) results of the same raw rows."""
+    from luozhuang_dsj.imports import Row, get_schema
+
+    schema = get_schema("registry.targets")
+    block = list(enumerate(rows, start=4))
+    fast = schema.clean_block(schema.prepare(None), block, positions)
+    context = schema.prepare(None)
+    reference = []
+    for number, cells in block:
+        row = Row.of_cells(number, cells, positions)
+        reference.append((number, schema.clean(context, row), row.errors))
+    return [(number, result, list(errors)) for number, result, errors in fast], reference
+
+
+def test_cleaning_column_by_column_gives_exactly_what_cleaning_row_by_row_gives(db):
+    """The import's fast path over a block of rows: the same cleaned rows, the same errors
+    in the same order, for good rows and for every kind of bad or unusual cell."""
+    positions = list(
+        enumerate(
+            [
+                "code",
+                "name",
+                "kind",
+                "legal_representative",
+                "address",
+                "town",
+                "industry",
+                "status",
+                "risk",
+                "unreachable",
+            ]
+        )
+    )
+    positions = [(key, index) for index, key in positions]
+    good = [*sheets.target_row(1), "否"]
+    bad_check = sheets.code(3)[:-1] + ("0" if sheets.code(3)[-1] != "0" else "1")
+    full_width = "".join(chr(ord(char) + 0xFEE0) for char in sheets.code(4))
+    variants = [
+        {},
+        {"code": sheets.code(5).lower()},
+        {"code": f" {sheets.code(6)[:9]} {sheets.code(6)[9:]} "},
+        {"code": full_width},
+        {"code": bad_check},
+        {"code": sheets.code(7)[:17]},
+        {"code": "91371311MA0000I08X"},
+        {"code": ""},
+        {"code": "P-2026-0001", "kind": "产品"},
+        {"code": "A" * 18, "kind": "项目"},
+        {"code": "", "kind": "场所"},
+        {"kind": "个体工商户", "code": sheets.code(8, kind="2")},
+        {"kind": "", "code": sheets.code(9, kind="3")},
+        {"kind": "外星组织"},
+        {"town": "兰山街道"},
+        {"town": "褚墩"},
+        {"town": "　罗庄街道 "},
+        {"industry": 5211.0},
+        {"industry": "F5211"},
+        {"industry": "52-11"},
+        {"status": "在业"},
+        {"status": "吊销，未注销"},
+        {"status": "停业"},
+        {"risk": "C类"},
+        {"risk": "E"},
+        {"unreachable": "是"},
+        {"unreachable": True},
+        {"unreachable": "也许"},
+        {"name": ""},
+        {"name": " 临沂  测试\n商贸 "},
+        {"name": "名" * 201},
+        {"legal": "李" * 101},
+        {"legal": "   "},
+        {"address": "址" * 301},
+        {"town": "兰山街道", "risk": "E", "code": bad_check},
+        {"name": "", "legal": "李" * 101, "address": "址" * 301},
+    ]
+    keys = ["code", "name", "kind", "legal", "address", "town", "industry", "status", "risk", "unreachable"]
+    rows = []
+    for number, variant in enumerate(variants, start=10):
+        row = dict(zip(keys, [*sheets.target_row(number), "否"], strict=True)) | variant
+        rows.append(list(row.values()))
+    rows.append(["", "", "", "", "", "", "", "", "", ""])
+    rows.append(good)
+    fast, reference = _cleaned_both_ways(rows, positions)
+    assert fast == reference
+    assert (
+        sum(1 for _, result, _ in reference if result is None) == 19
+    )  # every bad variant, and the blank row
+
+    # Ragged rows (a .csv) and a file without some of the optional columns.
+    fast, reference = _cleaned_both_ways([good, good[:3], good[:8], [], [sheets.code(2), "乙"]], positions)
+    assert fast == reference
+    narrow = [("code", 0), ("name", 1), ("risk", 2)]
+    fast, reference = _cleaned_both_ways([[sheets.code(1), "甲", "A"], [sheets.code(2), "乙", ""]], narrow)
+    assert fast == reference
+
+
+def test_good_rows_are_cleaned_without_a_call_per_row(db, monkeypatch):
+    from registry.imports import TargetImport
+
+    calls = []
+    original = TargetImport.clean
+    monkeypatch.setattr(
+        TargetImport,
+        "clean",
+        lambda self, context, row: calls.append(row.number) or original(self, context, row),
+    )
+    rows = [[*sheets.target_row(number), "否"] for number in range(1, 6)]
+    rows[2][0] = rows[2][0][:-1] + ("0" if rows[2][0][-1] != "0" else "1")
+    rows[3] = rows[3][:8]  # a .csv line without its trailing empty fields
+    positions = [
+        (key, index)
+        for index, key in enumerate(
+            [
+                "code",
+                "name",
+                "kind",
+                "legal_representative",
+                "address",
+                "town",
+                "industry",
+                "status",
+                "risk",
+                "unreachable",
+            ]
+        )
+    ]
+    fast, reference = _cleaned_both_ways(rows, positions)
+    assert fast == reference
+    assert calls[:1] == [6]  # the fast path sent only the row with the bad check character to `clean`
+    assert len(calls) == 1 + 5
+
+
+def test_a_new_target_with_blank_cells_gets_the_defaults_and_its_kind_from_the_code(
+    office_user, django_capture_on_commit_callbacks
+):
+    client = client_for(office_user)
+    data = sheets.csv_bytes(
+        [
+            ["统一社会信用代码", "企业名称", "市场主体类型", "所属镇街", "信用风险分类"],
+            [sheets.code(1), "临沂甲商贸有限公司", "", "", ""],
+            [sheets.code(2, kind="2"), "罗庄区乙便利店", "", "褚墩镇", "C"],
+            [sheets.code(3, kind="3"), "罗庄区丙种植专业合作社", "", "", ""],
+            ["P-2026-0001", "罗庄区丁产品", "产品", "", "D"],
+        ]
+    )
+    upload(client, "new.csv", data, django_capture_on_commit_callbacks)
+    confirm(client, latest_batch(), django_capture_on_commit_callbacks)
+    stored = list(
+        Target.objects.order_by("code").values_list(
+            "code",
+            "kind",
+            "legal_representative",
+            "address",
+            "town__name",
+            "industry_code",
+            "status",
+            "risk_class",
+            "address_unreachable",
+        )
+    )
+    assert stored == sorted(
+        [
+            (sheets.code(1), "企业", "", "", None, "", "存续", "B", False),
+            (sheets.code(2, kind="2"), "个体工商户", "", "", "褚墩镇", "", "存续", "C", False),
+            (sheets.code(3, kind="3"), "农民专业合作社", "", "", None, "", "存续", "B", False),
+            ("P-2026-0001", "产品", "", "", None, "", "存续", "D", False),
+        ]
+    )
+    assert TargetChange.objects.count() == 0  # a new target's history starts with its first change

@@ -132,3 +132,32 @@ def test_the_trigram_index_exists_on_postgresql(db):
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'registry_target_name_trgm'")
         assert "gin (name gin_trgm_ops)" in cursor.fetchone()[0]
+
+
+@pytest.mark.postgres
+def test_a_search_by_the_start_of_a_code_uses_the_unique_index_on_postgresql(db):
+    """Codes compare byte by byte, so the unique index serves the prefix search and no second
+    (pattern-ops) index has to be kept up to date on every imported row."""
+    from django.db import connection
+
+    from registry.selectors import target_list
+
+    Target.objects.create(code=sheets.code(1), name="临沂甲商贸有限公司")
+    Target.objects.create(code=sheets.code(2), name="临沂乙商贸有限公司")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT collation_name FROM information_schema.columns"
+            " WHERE table_name = 'registry_target' AND column_name = 'code'"
+        )
+        assert cursor.fetchone() == ("C",)
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'registry_target' AND indexname LIKE %s",
+            ["%like"],
+        )
+        assert cursor.fetchall() == []
+        queryset = target_list({"q": sheets.code(2)[:17].lower()})
+        assert list(queryset.values_list("code", flat=True)) == [sheets.code(2)]
+        sql, params = queryset.query.sql_with_params()
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        assert "registry_target_code_key" in " ".join(line for (line,) in cursor.fetchall())
