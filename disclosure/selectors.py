@@ -200,7 +200,8 @@ SELECT {columns} FROM (
     FROM disclosure_publishedresult ORDER BY published_at DESC LIMIT %s
   ) AS recent
   WHERE {where} ORDER BY published_at DESC, id DESC LIMIT %s OFFSET %s
-) AS hit JOIN {tables} ON r.id = hit.id
+) AS hit
+JOIN disclosure_publishedresult r ON r.id = hit.id JOIN registry_department d ON d.id = r.department_id
 ORDER BY r.published_at DESC, r.id DESC
 """
 _KEYS_SQL = "SELECT id, published_at FROM disclosure_publishedresult WHERE {where} LIMIT %s"
