@@ -245,7 +245,8 @@ def insert_returning_ids(
         return ids
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            "SELECT nextval(sequence) FROM (SELECT pg_get_serial_sequence(%s, 'id')::regclass AS sequence) AS s,"
+            " generate_series(1, %s)",
             [model._meta.db_table, len(rows)],
         )
         ids = [row[0] for row in cursor.fetchall()]
