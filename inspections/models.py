@@ -356,8 +356,15 @@ class Inspection(models.Model):
         DONE = "done", "已完成"
         IMPOSSIBLE = "impossible", "无法检查"
 
+    # No single-column indexes on task and target: the unique (task, target) constraint and
+    # the (target, …) indexes below serve those lookups, and a large draw writes tens of
+    # thousands of inspections at once, each paying for every index.
     task = models.ForeignKey(
-        Task, verbose_name="抽查任务", on_delete=models.PROTECT, related_name="inspections"
+        Task,
+        verbose_name="抽查任务",
+        on_delete=models.PROTECT,
+        related_name="inspections",
+        db_index=False,
     )
     draw = models.ForeignKey(
         Draw,
@@ -368,7 +375,11 @@ class Inspection(models.Model):
         related_name="inspections",
     )
     target = models.ForeignKey(
-        Target, verbose_name="检查对象", on_delete=models.PROTECT, related_name="inspections"
+        Target,
+        verbose_name="检查对象",
+        on_delete=models.PROTECT,
+        related_name="inspections",
+        db_index=False,
     )
     visit = models.ForeignKey(
         Visit, verbose_name="上门检查", on_delete=models.PROTECT, related_name="inspections"
@@ -429,8 +440,18 @@ class InspectionAssignment(models.Model):
     inspector = models.ForeignKey(
         Inspector, verbose_name="执法检查人员", on_delete=models.PROTECT, related_name="assignments"
     )
+    # A draw writes five or so of these per target (fifty thousand for a large draw), so
+    # they carry no index that only a rare delete would use: department (a department is
+    # never deleted while it has inspections) has none, adjustment (null but for the few
+    # rows an adjustment added) a partial one.
     department = models.ForeignKey(
-        Department, verbose_name="部门", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Department,
+        verbose_name="部门",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     slot = models.PositiveSmallIntegerField("岗位序号")
     is_expert = models.BooleanField("专家（第三方）", default=False)
@@ -443,6 +464,7 @@ class InspectionAssignment(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         help_text="经调整加入的人员",
+        db_index=False,
     )
 
     class Meta:
@@ -454,6 +476,13 @@ class InspectionAssignment(models.Model):
                 fields=["inspection", "inspector"],
                 condition=models.Q(is_active=True),
                 name="unique_active_assignment",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["adjustment"],
+                condition=models.Q(adjustment__isnull=False),
+                name="assignment_adjustment",
             )
         ]
 

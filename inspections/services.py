@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -33,7 +34,13 @@ from inspections.models import (
 from inspections.permissions import may_adjust_with_substitute, may_manage_task
 from luozhuang_dsj.audit import audit_record
 from luozhuang_dsj.jobs import Progress, job_create, job_handler
-from luozhuang_dsj.lib.bulk import bulk_insert, fetch_by_keys, insert_returning_ids
+from luozhuang_dsj.lib.bulk import (
+    bulk_insert,
+    check_deferred_constraints,
+    fetch_by_keys,
+    insert_returning_ids,
+    paused_gc,
+)
 from luozhuang_dsj.lib.roles import Role
 from luozhuang_dsj.models import Job, User
 from notices import events as notice_events
@@ -306,6 +313,7 @@ def _frame_and_sizes(
     return frame, sizes
 
 
+@paused_gc()  # a million keys in, a few hundred thousand small objects made
 def draw_prepare(*, actor: User, task: Task, scheduled_for: datetime.datetime) -> Draw:
     """Freeze the frame and the pool, fix the sample sizes, generate the server secret and
     publish the commitment. Refused before anything is stored if any slot could not be
@@ -328,7 +336,7 @@ def draw_prepare(*, actor: User, task: Task, scheduled_for: datetime.datetime) -
         )
         pool = protocol.build_pool(selectors.pool_entries(task, scheduled_for=scheduled_for))
         sampled = {stratum.name for stratum in sizes if stratum.sample_size}
-        candidates = {key for name, keys in frame.strata if name in sampled for key in keys}
+        candidates = frame.keys_in(sampled)
         protocol.check_feasible(targets=candidates, slots=slots, pool=pool, department_names=names)
     except protocol.InfeasibleError as error:
         raise ValidationError(f"无法保证每个检查组都能配齐人员：{error.message}") from None
@@ -476,6 +484,7 @@ def _read_frozen(draw: Draw) -> tuple[protocol.Frame, protocol.Pool]:
     return frame, pool
 
 
+@paused_gc()  # tens of thousands of rows, teams and records made
 def draw_execute_run(
     *,
     draw_id: int,
@@ -498,72 +507,99 @@ def draw_execute_run(
     frame, pool = _read_frozen(draw)
     sizes = selectors.draw_strata(draw)
     slots = [protocol.Slot.from_json(slot) for slot in draw.task_snapshot["slots"]]
-    report(1, stage="计算种子、抽签值并抽取检查对象，随机匹配执法检查人员")
+    names = selectors.department_names()
+    report(1, stage="计算种子和抽签值，抽取检查对象")
     try:
-        execution = protocol.execute_draw(
+        selection = protocol.select_for_draw(
             frame=frame,
             sizes=sizes,
-            pool=pool,
-            slots=slots,
             server_secret=draw.server_secret,
             witness_input=witness_input,
-            batch_size=draw.batch_size,
             executed_at=executed_at,
-            department_names=selectors.department_names(),
+            batch_size=draw.batch_size,
         )
     except protocol.ProtocolError as error:
         raise ValidationError(f"抽取未执行：{error.message}") from None
-    report(3, stage="创建检查并公开服务器密钥")
-    with transaction.atomic():
-        draw = Draw.objects.select_for_update().select_related("task").get(pk=draw_id)
-        if draw.status == Draw.Status.EXECUTED:
-            return draw
-        if draw.status != Draw.Status.PREPARED:
-            raise ValidationError("该抽取已取消，不能执行。")
-        draw.status = Draw.Status.EXECUTED
-        draw.executed_at = execution.executed_at
-        draw.executed_by = actor
-        draw.witness_input = execution.witness_input
-        draw.witness_source = witness_source
-        draw.seed = execution.seed
-        draw.selected = [entry.as_record() for entry in execution.selected]
-        draw.teams = [team.as_record() for team in execution.teams]
-        draw.save()
-        _create_inspections(draw, execution)
-        Task.objects.filter(pk=draw.task_id).update(status=Task.Status.DRAWN, updated_at=timezone.now())
-        notice_events.draw_executed(draw=draw, actor=actor)
-        audit_record(
-            action="draw.execute",
-            actor=actor,
-            role=_acting_role(actor),
-            object_type="随机抽取",
-            object_key=draw.task.code,
-            after={
-                "witness_input": draw.witness_input,
-                "witness_source": witness_source,
-                "seed": draw.seed,
-                "selected": len(draw.selected),
-            },
+    del frame  # the frame's million keys are not needed any more
+    report(2, stage="随机匹配执法检查人员，创建检查")
+    # The matching is pure Python and the writes mostly wait for the database: the teams
+    # are matched in a thread while the inspections are written. A team that cannot be
+    # filled raises in .result(), inside the transaction, so nothing is stored.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="draw-matching") as executor:
+        matching = executor.submit(
+            protocol.match_teams,
+            seed=selection.seed,
+            targets=selection.targets,
+            slots=slots,
+            pool=pool,
+            department_names=names,
         )
+        try:
+            with transaction.atomic():
+                draw = Draw.objects.select_for_update().select_related("task").get(pk=draw_id)
+                if draw.status == Draw.Status.EXECUTED:
+                    return draw
+                if draw.status != Draw.Status.PREPARED:
+                    raise ValidationError("该抽取已取消，不能执行。")
+                inspection_ids = _create_inspections(draw, selection)
+                execution = protocol.complete_execution(selection, matching.result())
+                report(4, stage="写入检查组并公开服务器密钥")
+                _create_assignments(draw, execution, inspection_ids)
+                draw.status = Draw.Status.EXECUTED
+                draw.executed_at = execution.executed_at
+                draw.executed_by = actor
+                draw.witness_input = execution.witness_input
+                draw.witness_source = witness_source
+                draw.seed = execution.seed
+                draw.selected = [entry.as_record() for entry in execution.selected]
+                draw.teams = [team.as_record() for team in execution.teams]
+                draw.save()
+                Task.objects.filter(pk=draw.task_id).update(
+                    status=Task.Status.DRAWN, updated_at=timezone.now()
+                )
+                notice_events.draw_executed(draw=draw, actor=actor)
+                audit_record(
+                    action="draw.execute",
+                    actor=actor,
+                    role=_acting_role(actor),
+                    object_type="随机抽取",
+                    object_key=draw.task.code,
+                    after={
+                        "witness_input": draw.witness_input,
+                        "witness_source": witness_source,
+                        "seed": draw.seed,
+                        "selected": len(draw.selected),
+                    },
+                )
+        except protocol.ProtocolError as error:
+            raise ValidationError(f"抽取未执行：{error.message}") from None
     report(5, stage="抽取完成")
     return draw
 
 
-def _create_inspections(draw: Draw, execution: protocol.Execution) -> None:
+def _create_inspections(draw: Draw, selection: protocol.Selection) -> dict[str, int]:
     """One inspection per selected target, in one visit with a joint task's inspection of
     the same target where the two tasks merged their visits (进一次门). Written with
-    multi-row INSERTs: a large draw creates tens of thousands of rows."""
+    COPY: a large draw creates tens of thousands of rows. Returns key -> inspection id.
+
+    On PostgreSQL the deferred foreign-key checks of these rows are run at once (SET
+    CONSTRAINTS), while the teams are still being matched, instead of all at COMMIT."""
     task = draw.task
-    keys = [entry.target for entry in execution.selected]
+    keys = selection.targets
     targets = {
         code: (pk, risk) for code, pk, risk in fetch_by_keys(Target, "code", ["id", "risk_class"], keys)
     }
-    joint_visits = dict(
-        Inspection.objects.filter(
-            task__in=task.joint_visit_tasks.all(),
-            target_id__in=[targets[key][0] for key in keys],
-            status__in=[Inspection.Status.PENDING, Inspection.Status.IN_PROGRESS],
-        ).values_list("target__code", "visit_id")
+    joint_tasks = list(task.joint_visit_tasks.values_list("pk", flat=True))
+    joint_visits = (
+        dict(
+            Inspection.objects.filter(
+                task__in=joint_tasks,
+                target_id__in=[targets[key][0] for key in keys],
+                status__in=[Inspection.Status.PENDING, Inspection.Status.IN_PROGRESS],
+            ).values_list("target__code", "visit_id")
+        )
+        if joint_tasks
+        else {}
     )
     now = timezone.now()
     new_keys = [key for key in keys if key not in joint_visits]
@@ -600,23 +636,28 @@ def _create_inspections(draw: Draw, execution: protocol.Execution) -> None:
                 Inspection.Status.PENDING,
                 now,
             )
-            for position, entry in enumerate(execution.selected, start=1)
+            for position, entry in enumerate(selection.selected, start=1)
         ],
     )
-    by_key = dict(zip(keys, inspection_ids, strict=True))
+    check_deferred_constraints()
+    return dict(zip(keys, inspection_ids, strict=True))
+
+
+def _create_assignments(draw: Draw, execution: protocol.Execution, inspection_ids: dict[str, int]) -> None:
+    """Every drawn inspector on the inspection of its target, slot by slot."""
     slots = [protocol.Slot.from_json(slot) for slot in draw.task_snapshot["slots"]]
     inspectors = dict(
         Inspector.objects.filter(
             code__in={code for team in execution.teams for code in team.inspectors}
         ).values_list("code", "pk")
     )
-    departments = dict(task.departments.values_list("department__code", "department_id"))
+    departments = dict(draw.task.departments.values_list("department__code", "department_id"))
     bulk_insert(
         InspectionAssignment,
         ["inspection", "inspector", "department", "slot", "is_expert", "is_active"],
         [
             (
-                by_key[team.target],
+                inspection_ids[team.target],
                 inspectors[code],
                 departments.get(slot.department),
                 index,

@@ -12,14 +12,12 @@ cannot be confirmed. See docs/CONVENTIONS.md, "Imports and exports".
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import gc
 import hashlib
 import json
 import logging
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -32,6 +30,7 @@ from django.utils import timezone
 
 from luozhuang_dsj.audit import audit_record
 from luozhuang_dsj.jobs import JobError, Progress, job_create, job_handler
+from luozhuang_dsj.lib.bulk import paused_gc
 from luozhuang_dsj.lib.roles import Role
 from luozhuang_dsj.lib.spreadsheets import HeaderSpec, SpreadsheetError, cell_text, open_sheet, sniff_format
 from luozhuang_dsj.models import ImportBatch, ImportIssue, Job, User
@@ -219,26 +218,13 @@ def _add_issue(
         )
 
 
-@contextlib.contextmanager
-def _without_cycle_collection() -> Iterator[None]:
-    """A large file becomes hundreds of thousands of lists and tuples, none of them in a
-    reference cycle: Python's cycle collector would walk them again and again while they pile
-    up (about a sixth of the cleaning time) and find nothing. Reference counting still frees
-    everything; the collector is back on afterwards. (It is per process: the import jobs run
-    in a worker, or in the test or demo process.)"""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _bulk_step(function: Callable[..., ImportBatch]) -> Callable[..., ImportBatch]:
+    """A large file becomes hundreds of thousands of lists and tuples, none of them in a
+    reference cycle: the collector stays paused while they pile up (bulk.paused_gc)."""
+
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> ImportBatch:
-        with _without_cycle_collection():
+        with paused_gc():
             return function(*args, **kwargs)
 
     return wrapper

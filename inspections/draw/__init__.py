@@ -8,8 +8,8 @@ a Chinese message; the services turn it into a ValidationError.
 """
 
 from .adjustments import Adjustment, current_teams, replace_inspector
-from .execution import Execution, execute_draw
-from .frame import Frame, build_frame, build_frame_from_strata, load_committed_frame, parse_frame
+from .execution import Execution, Selection, complete_execution, execute_draw, select_for_draw
+from .frame import Frame, FrameKeys, build_frame, build_frame_from_strata, load_committed_frame, parse_frame
 from .hashing import commitment_of, compute_seed, new_server_secret, normalise_witness_input, ticket_of
 from .matching import (
     Slot,
@@ -34,11 +34,13 @@ __all__ = [
     "Adjustment",
     "Execution",
     "Frame",
+    "FrameKeys",
     "InfeasibleError",
     "Pool",
     "PoolEntry",
     "ProtocolError",
     "Selected",
+    "Selection",
     "Slot",
     "StratumSize",
     "TaskInfo",
@@ -52,6 +54,7 @@ __all__ = [
     "check_sizes",
     "check_within_cap",
     "commitment_of",
+    "complete_execution",
     "compute_seed",
     "current_teams",
     "default_slots",
@@ -67,6 +70,7 @@ __all__ = [
     "public_record",
     "record_time",
     "replace_inspector",
+    "select_for_draw",
     "select_targets",
     "stratum_size",
     "ticket_of",

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import bisect
 import hashlib
-from collections.abc import Iterable, Mapping
+import itertools
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from .verifier import ProtocolError, check_frame_keys_unique, check_stratum_keys, frame_parse, frame_serialise
@@ -27,6 +30,33 @@ class Frame:
 
     def keys_by_stratum(self) -> dict[str, tuple[str, ...]]:
         return dict(self.strata)
+
+    def keys_in(self, names: Collection[str]) -> FrameKeys:
+        """The keys of the named strata as a set, without copying a million keys into one."""
+        return FrameKeys([keys for name, keys in self.strata if name in names])
+
+
+class FrameKeys(AbstractSet):
+    """Keys of some of a frame's strata, as a read-only set: membership is a binary search
+    in each stratum's keys, which the frame keeps sorted in code-point order."""
+
+    def __init__(self, strata: Sequence[tuple[str, ...]]) -> None:
+        self._strata = [keys for keys in strata if keys]
+
+    def __contains__(self, key: object) -> bool:
+        if not isinstance(key, str):
+            return False
+        for keys in self._strata:
+            index = bisect.bisect_left(keys, key)
+            if index < len(keys) and keys[index] == key:
+                return True
+        return False
+
+    def __iter__(self) -> Iterator[str]:
+        return itertools.chain.from_iterable(self._strata)
+
+    def __len__(self) -> int:
+        return sum(map(len, self._strata))
 
 
 def build_frame(pairs: Iterable[tuple[str, str]]) -> Frame:
@@ -66,20 +96,20 @@ def load_committed_frame(content: bytes, digest: str, sizes: Mapping[str, int]) 
     the same file). About ten times faster than `parse_frame` on a million lines."""
     if hashlib.sha256(content).hexdigest() != digest:
         raise ProtocolError("抽取名单文件与承诺时的摘要不符。")
-    lines = content.decode("utf-8").split("\n")
-    if lines.pop() != "" or len(lines) != sum(sizes.values()):
+    # Every line is STRATUM<TAB>KEY<LF>: split at both, and the names and keys are every
+    # other item (C-level slices instead of a million Python-level ones).
+    items = content.decode("utf-8").replace("\t", "\n").split("\n")
+    total = sum(sizes.values())
+    if items.pop() != "" or len(items) != 2 * total:
         raise ProtocolError("抽取名单文件的行数与承诺时各层的户数之和不符。")
     strata = []
     start = 0
     for name in sorted(sizes):  # the file is sorted by stratum, so each is one block
         end = start + sizes[name]
-        prefix = name + "\t"
-        block = lines[start:end]
-        if block and not (block[0].startswith(prefix) and block[-1].startswith(prefix)):
+        if items[2 * start : 2 * end : 2].count(name) != end - start:
             raise ProtocolError(f"抽取名单文件中 {name} 层的位置或户数与承诺时不符。")
-        if block:
-            width = len(prefix)
-            strata.append((name, tuple(line[width:] for line in block)))
+        if end > start:
+            strata.append((name, tuple(items[2 * start + 1 : 2 * end : 2])))
         start = end
     return Frame(content=content, digest=digest, strata=tuple(strata))
 

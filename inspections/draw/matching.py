@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from .pool import Pool, PoolEntry
@@ -145,7 +146,7 @@ def check_feasible(
     slot_dicts = [slot.as_json() for slot in slots]
     fitting = [frozenset(entry["code"] for entry in entries if _fits(entry, slot)) for slot in slot_dicts]
     overlaps = [[len(fitting[j] & fitting[s]) for j in range(len(slots))] for s in range(len(slots))]
-    wanted = targets if isinstance(targets, set | frozenset) else set(targets)
+    wanted = targets if isinstance(targets, AbstractSet) else set(targets)
     conflicts = index_by_target(entries, "conflicts", wanted)
 
     def check(target: str | None, conflicted: set | frozenset) -> None:

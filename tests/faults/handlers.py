@@ -43,9 +43,10 @@ if os.environ.get("FAULT_DRAW_PAUSE"):
 
     _create_inspections = _draw_services._create_inspections
 
-    def _create_inspections_then_pause(draw, execution):  # type: ignore[no-untyped-def]
-        _create_inspections(draw, execution)
+    def _create_inspections_then_pause(draw, selection):  # type: ignore[no-untyped-def]
+        inspection_ids = _create_inspections(draw, selection)
         _append(Path(os.environ["FAULT_DRAW_FOLDER"]) / "draw.written", str(time.time()))
         time.sleep(float(os.environ["FAULT_DRAW_PAUSE"]))
+        return inspection_ids
 
     _draw_services._create_inspections = _create_inspections_then_pause

@@ -14,7 +14,7 @@ from django.utils import timezone
 from inspections import selectors, services
 from inspections.draw import verifier
 from inspections.draw.frame import build_frame_from_strata
-from inspections.models import Draw, Inspection, InspectionAssignment, Task
+from inspections.models import Draw, Inspection, InspectionAssignment, Task, Visit
 from luozhuang_dsj.models import AuditEvent
 from registry.models import Inspector, Target
 from tests.conftest import client_for
@@ -380,3 +380,34 @@ def test_the_replacement_inspector_is_told_of_the_assignment(world, task, staff)
     assert list(notified.values_list("recipient__username", flat=True)) == [
         accounts[row.inspector_in].username
     ]
+
+
+def test_a_team_that_cannot_be_filled_at_execution_stores_nothing(world, task, staff, monkeypatch):
+    """The teams are matched in a thread while the inspections are written: a refusal there
+    rolls the whole transaction back."""
+    from inspections import draw as protocol
+
+    draw = prepared(task, staff)
+
+    def run_dry(**kwargs):
+        raise protocol.InfeasibleError(
+            target=kwargs["targets"][0],
+            department="SCJG",
+            label="区市场监管局",
+            rule="conflict",
+            needed=2,
+            available=1,
+        )
+
+    monkeypatch.setattr(protocol, "match_teams", run_dry)
+    with pytest.raises(ValidationError, match="抽取未执行") as caught:
+        executed(draw, staff)
+    assert "区市场监管局" in caught.value.messages[0]
+    draw.refresh_from_db()
+    task.refresh_from_db()
+    assert (draw.status, draw.seed, task.status) == (Draw.Status.PREPARED, "", Task.Status.PREPARED)
+    assert not Inspection.objects.filter(task=task).exists()
+    assert not Visit.objects.filter(inspections__isnull=True).exists()
+    assert not AuditEvent.objects.filter(action="draw.execute").exists()
+    monkeypatch.undo()
+    assert executed(draw, staff).status == Draw.Status.EXECUTED

@@ -1,6 +1,12 @@
 """The bulk helpers answer the same on PostgreSQL (arrays, COPY) and elsewhere (the ORM)."""
 
-from luozhuang_dsj.lib.bulk import fetch_by_keys
+import gc
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+
+from inspections.models import Visit
+from luozhuang_dsj.lib.bulk import check_deferred_constraints, fetch_by_keys, paused_gc
 from registry.models import Target
 from tests import sheets
 
@@ -25,3 +31,36 @@ def test_fetch_by_keys_finds_text_keys_of_any_content_and_integer_keys(db):
         [("", empty.pk), (sheets.code(1), plain.pk)]
     )
     assert fetch_by_keys(Target, "pk", ["code"], [plain.pk]) == [(plain.pk, sheets.code(1))]
+
+
+def test_paused_gc_pauses_the_collector_and_restores_it():
+    assert gc.isenabled()
+    with paused_gc():
+        assert not gc.isenabled()
+        with paused_gc():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the outer pause is still on
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), paused_gc():
+        raise RuntimeError
+    assert gc.isenabled()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_deferred_foreign_keys_are_checked_at_once_and_then_deferred_again():
+    if connection.vendor != "postgresql":
+        check_deferred_constraints()  # a no-op elsewhere
+        return
+    target = Target.objects.create(code=sheets.code(1), name="甲公司")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Visit.objects.create(target_id=target.pk + 1000)
+        check_deferred_constraints()  # the bad row is refused here, not at COMMIT
+    with transaction.atomic():
+        Visit.objects.create(target=target)
+        check_deferred_constraints()
+        with connection.cursor() as cursor:  # deferred again: a bad row may stand until the end
+            cursor.execute(
+                "INSERT INTO inspections_visit (target_id, created_at) VALUES (%s, now())", [target.pk + 1000]
+            )
+        Visit.objects.filter(target_id=target.pk + 1000).delete()
+    assert Visit.objects.filter(target=target).count() == 1

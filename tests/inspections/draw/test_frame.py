@@ -1,3 +1,5 @@
+import hashlib
+
 import pytest
 
 from inspections.draw import (
@@ -114,3 +116,24 @@ def test_a_committed_frame_that_does_not_match_its_commitment_is_refused(change,
     digest = frame.digest if content == frame.content else "0" * 64
     with pytest.raises(ProtocolError, match=message):
         load_committed_frame(content, digest, sizes)
+
+
+def test_the_keys_of_some_strata_behave_as_the_set_of_those_keys():
+    frame = build_frame([*PAIRS, ("C", "ZZ-1"), ("C", "AA-2")])
+    keys = frame.keys_in({"A", "C", "D"})
+    expected = {key for name, key in [*PAIRS, ("C", "ZZ-1"), ("C", "AA-2")] if name in {"A", "C"}}
+    assert set(keys) == expected
+    assert len(keys) == len(expected) == 5
+    assert keys == expected
+    for key in ["91371311MA3C4X0K1A", "AA-2", "ZZ-1", "91371311MA3C4X0K2D", "XM-2027-0003", "", "ZZZ", "0"]:
+        assert (key in keys) == (key in expected)
+    assert 17 not in keys
+    assert None not in keys
+    assert len(frame.keys_in(set())) == 0
+
+
+def test_a_committed_frame_with_a_line_of_another_stratum_inside_a_block_is_refused():
+    content = b"A\tK1\nB\tK3\nA\tK4\nB\tK2\n"  # the sizes say three A lines, then one B
+    digest = hashlib.sha256(content).hexdigest()
+    with pytest.raises(ProtocolError, match="位置或户数与承诺时不符"):
+        load_committed_frame(content, digest, {"A": 3, "B": 1})

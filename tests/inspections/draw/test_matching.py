@@ -9,6 +9,7 @@ from inspections.draw import (
     PoolEntry,
     ProtocolError,
     Slot,
+    build_frame,
     build_pool,
     check_feasible,
     default_slots,
@@ -421,3 +422,32 @@ def test_bad_slots_are_refused(slots, participants, message):
     with pytest.raises(ProtocolError) as caught:
         validate_slots(slots, initiator="SCJG", participants=participants)
     assert caught.value.message == message
+
+
+def test_the_prepare_time_check_takes_the_frame_keys_as_they_are():
+    """The service passes the sampled strata's keys as a FrameKeys view (no million-key set):
+    same verdict, same message, as with a plain set."""
+    keys = [credit_code(number) for number in range(40)]
+    frame = build_frame([("A" if number % 3 else "B", key) for number, key in enumerate(keys)])
+    entries = [
+        *officers("SCJG", 2),
+        PoolEntry("SCJG-03", "SCJG", certified=True, conflicts=[keys[3], keys[4]]),
+        PoolEntry("JYJ-01", "JYJ", certified=True, conflicts=[keys[7]]),
+    ]
+    pool = build_pool(entries)
+    slots = (Slot("SCJG", 2), Slot("JYJ", 1))
+    messages = []
+    for strata in ({"A"}, {"B"}, {"A", "B"}):
+        plain = {key for name, stratum_keys in frame.strata if name in strata for key in stratum_keys}
+        verdicts = []
+        for targets in (plain, frame.keys_in(strata)):
+            try:
+                check_feasible(targets=targets, slots=slots, pool=pool, department_names=NAMES)
+            except InfeasibleError as error:
+                verdicts.append(error.message)
+            else:
+                verdicts.append(None)
+        assert verdicts[0] == verdicts[1]
+        messages.append(verdicts[0])
+    assert messages[0] is not None and keys[7] in messages[0]  # key 7 is in A; JYJ-01 is the only one
+    assert messages[1] is None  # B holds keys 0, 3, 6, …: conflicts there leave enough officers

@@ -9,8 +9,10 @@ from inspections.draw import (
     build_frame,
     build_pool,
     commitment_of,
+    complete_execution,
     compute_seed,
     match_teams,
+    select_for_draw,
     select_targets,
     ticket_of,
 )
@@ -150,3 +152,25 @@ def test_the_executed_draw_and_its_record_carry_every_vector():
         }
         for target, slots in TEAMS
     ]
+
+
+def test_selection_then_matching_is_the_whole_execution():
+    """The service runs the two halves apart (the matching in a thread): together they are
+    exactly `execute_draw`."""
+    frame, pool, strata, execution, _ = tiny_draw()
+    selection = select_for_draw(
+        frame=frame,
+        sizes=strata,
+        server_secret=SECRET,
+        witness_input=f"  {WITNESS} ",
+        batch_size=2,
+        executed_at=execution.executed_at,
+    )
+    assert (selection.seed, selection.witness_input, selection.selected) == (
+        SEED,
+        WITNESS,
+        execution.selected,
+    )
+    assert selection.targets == [entry.target for entry in execution.selected]
+    teams = match_teams(seed=selection.seed, targets=selection.targets, slots=SLOTS, pool=pool)
+    assert complete_execution(selection, teams) == execution
