@@ -242,31 +242,36 @@ def measure() -> None:
     from inspections import services
 
     settings.MEDIA_ROOT = Path(os.environ.get("BENCH_MEDIA", "/tmp/dsj-bench-media"))  # noqa: S108 - bench scratch files
-    clear_bench_tasks()
-    task, user = make_task()
-    bare = min(baseline(task) for _ in range(2))
     # A web or Celery process has its URLconf loaded long before it draws: load it here
     # too, so that the first reverse() (in the notifications) is not timed as draw work.
     get_resolver().url_patterns  # noqa: B018
-    started = time.perf_counter()
-    draw = services.draw_prepare(actor=user, task=task, scheduled_for=timezone.now())
-    prepared = time.perf_counter()
-    draw = services.draw_execute_run(
-        draw_id=draw.pk,
-        actor=user,
-        witness_input="01 02 03",
-        witness_source="其他",
-        executed_at=timezone.now(),
-    )
-    finished = time.perf_counter()
-    ours = finished - started
+    # Both sides the best of two, each draw on a fresh task (the previous one's inspections
+    # cleared, or they would be excluded from the next frame).
+    bare, runs = float("inf"), []
+    for _ in range(2):
+        clear_bench_tasks()
+        task, user = make_task()
+        bare = min(bare, baseline(task))
+        started = time.perf_counter()
+        draw = services.draw_prepare(actor=user, task=task, scheduled_for=timezone.now())
+        prepared = time.perf_counter()
+        draw = services.draw_execute_run(
+            draw_id=draw.pk,
+            actor=user,
+            witness_input="01 02 03",
+            witness_source="其他",
+            executed_at=timezone.now(),
+        )
+        runs.append((time.perf_counter() - started, prepared - started, time.perf_counter() - prepared))
+    ours, prepare_time, execute_time = min(runs)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         f"抽取名单 {draw.frame_size} 户，抽中 {len(draw.selected)} 户，名额：区市场监管局 2 + 区卫健局 1 + 区应急管理局 1 + 专家 1"
     )
-    print(f"基线（读取键、计算抽签值、各层取最小 k 个）：{bare:.2f} s")
+    print(f"基线（读取键、计算抽签值、各层取最小 k 个，两次中较快的一次）：{bare:.2f} s")
     print(
-        f"承诺（名单、文件、人员库、可行性检查）：{prepared - started:.2f} s；执行（抽签、匹配、写入检查）：{finished - prepared:.2f} s"
+        f"承诺（名单、文件、人员库、可行性检查）：{prepare_time:.2f} s；执行（抽签、匹配、写入检查）：{execute_time:.2f} s"
+        "（两次中较快的一次）"
     )
     print(f"比值：{ours / bare:.2f}×（目标 ≤ 2×）")
     print(f"峰值内存：{peak_mb:.0f} MB（目标 ≤ 500 MB，含 Django 本身）")
