@@ -278,6 +278,26 @@ def test_a_town_change_is_recorded_by_name(office_user, django_capture_on_commit
     assert TargetChange.objects.get().changes == {"town": ["罗庄街道", "黄山镇"]}
 
 
+# The target import's columns in the order of sheets.target_row and its flag column.
+COLUMN_POSITIONS = [
+    (key, index)
+    for index, key in enumerate(
+        (
+            "code",
+            "name",
+            "kind",
+            "legal_representative",
+            "address",
+            "town",
+            "industry",
+            "status",
+            "risk",
+            "unreachable",
+        )
+    )
+]
+
+
 def _cleaned_both_ways(rows, positions):
     """(column-by-column, one `clean` per row) results of the same raw rows."""
     from luozhuang_dsj.imports import Row, get_schema
@@ -296,23 +316,7 @@ def _cleaned_both_ways(rows, positions):
 def test_cleaning_column_by_column_gives_exactly_what_cleaning_row_by_row_gives(db):
     """The import's fast path over a block of rows: the same cleaned rows, the same errors
     in the same order, for good rows and for every kind of bad or unusual cell."""
-    positions = list(
-        enumerate(
-            [
-                "code",
-                "name",
-                "kind",
-                "legal_representative",
-                "address",
-                "town",
-                "industry",
-                "status",
-                "risk",
-                "unreachable",
-            ]
-        )
-    )
-    positions = [(key, index) for index, key in positions]
+    positions = COLUMN_POSITIONS
     good = [*sheets.target_row(1), "否"]
     bad_check = sheets.code(3)[:-1] + ("0" if sheets.code(3)[-1] != "0" else "1")
     full_width = "".join(chr(ord(char) + 0xFEE0) for char in sheets.code(4))
@@ -388,23 +392,7 @@ def test_good_rows_are_cleaned_without_a_call_per_row(db, monkeypatch):
     rows = [[*sheets.target_row(number), "否"] for number in range(1, 6)]
     rows[2][0] = rows[2][0][:-1] + ("0" if rows[2][0][-1] != "0" else "1")
     rows[3] = rows[3][:8]  # a .csv line without its trailing empty fields
-    positions = [
-        (key, index)
-        for index, key in enumerate(
-            [
-                "code",
-                "name",
-                "kind",
-                "legal_representative",
-                "address",
-                "town",
-                "industry",
-                "status",
-                "risk",
-                "unreachable",
-            ]
-        )
-    ]
+    positions = COLUMN_POSITIONS
     fast, reference = _cleaned_both_ways(rows, positions)
     assert fast == reference
     assert calls[:1] == [6]  # the fast path sent only the row with the bad check character to `clean`
