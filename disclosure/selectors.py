@@ -197,7 +197,7 @@ _WINDOW_SQL = """
 SELECT {columns} FROM (
   SELECT id, published_at FROM (
     SELECT id, published_at, credit_code, search_key, department_id, year, outcome
-    FROM disclosure_publishedresult ORDER BY published_at DESC LIMIT %s
+    FROM disclosure_publishedresult ORDER BY published_at DESC, id DESC LIMIT %s
   ) AS recent
   WHERE {where} ORDER BY published_at DESC, id DESC LIMIT %s OFFSET %s
 ) AS hit
