@@ -116,12 +116,11 @@ class PeekPage:
     rows: list[Any]
     number: int
     more: bool  # rows beyond this page exist
+    max_pages: int = 1
 
     @property
     def has_next(self) -> bool:
         return self.more and self.number < self.max_pages
-
-    max_pages: int = 1
 
     def __iter__(self) -> Iterator[Any]:
         return iter(self.rows)
