@@ -59,7 +59,7 @@ _SEARCH_ROW = (
 def search_result_rows(rows: list[PublishedResult]) -> SafeString:
     """The search's table rows: the business (linked to its page), department, matter and
     task, result, dates. Rows from disclosure.selectors.search_rows."""
-    business = business_url_maker()
+    business = url_maker("public-business")
     return safe_join(
         _SEARCH_ROW.format(
             url=escape(business(row.credit_code)),
@@ -82,10 +82,6 @@ def url_maker(name: str, sample: object = "KEY") -> Callable[[object], str]:
     quotes it."""
     head, _, tail = reverse(name, args=[sample]).rpartition(str(sample))
     return lambda value: head + quote(str(value), safe=RFC3986_SUBDELIMS + "/~:@") + tail
-
-
-def business_url_maker() -> Callable[[object], str]:
-    return url_maker("public-business")
 
 
 def objection_url_maker() -> Callable[[object], str]:
