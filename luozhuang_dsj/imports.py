@@ -12,12 +12,11 @@ cannot be confirmed. See docs/CONVENTIONS.md, "Imports and exports".
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import logging
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -218,19 +217,7 @@ def _add_issue(
         )
 
 
-def _bulk_step(function: Callable[..., ImportBatch]) -> Callable[..., ImportBatch]:
-    """A large file becomes hundreds of thousands of lists and tuples, none of them in a
-    reference cycle: the collector stays paused while they pile up (bulk.paused_gc)."""
-
-    @functools.wraps(function)
-    def wrapper(*args: Any, **kwargs: Any) -> ImportBatch:
-        with paused_gc():
-            return function(*args, **kwargs)
-
-    return wrapper
-
-
-@_bulk_step
+@paused_gc()  # a large file becomes hundreds of thousands of lists, none in a cycle
 def import_validate(batch: ImportBatch, progress: Progress | None = None) -> ImportBatch:
     """Read and clean the whole file; record every problem; stage the cleaned rows.
 
@@ -359,7 +346,7 @@ def import_cancel(*, actor: User | None, batch: ImportBatch) -> None:
     batch.refresh_from_db()
 
 
-@_bulk_step
+@paused_gc()
 def import_apply(batch: ImportBatch, progress: Progress | None = None) -> ImportBatch:
     """Write a confirmed batch in one transaction with its audit event. Idempotent."""
     schema = get_schema(batch.kind)
