@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 import datetime
 import json
 from collections import defaultdict
@@ -90,33 +89,20 @@ def _frame_queryset(task: Task, *, today: datetime.date) -> QuerySet[Target]:
     return scope_targets(task).exclude(pk__in=recent)
 
 
-def frame_strata(task: Task, *, today: datetime.date) -> dict[str, list[str]]:
-    """Every candidate's key, by stratum (the risk class, or ALL), for the frame file.
+def frame_lines(task: Task, *, today: datetime.date) -> list[str]:
+    """Every candidate as a `STRATUM<TAB>KEY` line (the stratum is the risk class, or ALL),
+    in no particular order: what `protocol.build_frame_from_lines` makes the frame of.
 
-    On PostgreSQL the keys come through COPY (a million rows in about a second) and are
-    sorted here: Python compares strings by code point, the frame's order, and sorts a
-    million short lines faster than the server does with COLLATE "C".
+    On PostgreSQL the lines come through COPY (a million rows in about a second); the
+    frame sorts them in Python, which compares strings by code point, the frame's order,
+    and sorts a million short lines faster than the server does with COLLATE "C".
     """
     queryset = _frame_queryset(task, today=today)
     stratum = F("risk_class") if task.is_stratified else Value(ALL_STRATUM, output_field=CharField())
-    queryset = queryset.annotate(stratum=stratum)
+    queryset = queryset.annotate(stratum=stratum).order_by()
     if connection.vendor != "postgresql":
-        strata: dict[str, list[str]] = defaultdict(list)
-        for name, code in stream_values(queryset.order_by(), "stratum", "code"):
-            strata[name].append(code)
-        return dict(strata)
-    lines = copy_lines(queryset.order_by(), "stratum", "code")
-    lines.sort()  # by stratum, then key: TAB sorts before every character of a key
-    strata = {}
-    start = 0
-    while start < len(lines):
-        name = lines[start].partition("\t")[0]
-        prefix = name + "\t"
-        end = bisect.bisect_left(lines, name + "\u000b", lo=start)  # \u000b sorts just after TAB
-        width = len(prefix)
-        strata[name] = [line[width:] for line in lines[start:end]]
-        start = end
-    return strata
+        return [f"{name}\t{code}" for name, code in stream_values(queryset, "stratum", "code")]
+    return copy_lines(queryset, "stratum", "code")
 
 
 def stratum_rules(task: Task) -> dict[str, dict]:

@@ -10,7 +10,9 @@ end with the one draw — the same one, since it is deterministic.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+import queue
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -298,7 +300,7 @@ def _frame_and_sizes(
     task: Task, *, today: datetime.date
 ) -> tuple[protocol.Frame, list[protocol.StratumSize]]:
     try:
-        frame = protocol.build_frame_from_strata(selectors.frame_strata(task, today=today))
+        frame = protocol.build_frame_from_lines(selectors.frame_lines(task, today=today))
     except protocol.ProtocolError as error:
         raise ValidationError(f"抽取名单无法生成：{error.message}") from None
     try:
@@ -523,17 +525,19 @@ def draw_execute_run(
     del frame  # the frame's million keys are not needed any more
     report(2, stage="随机匹配执法检查人员，创建检查")
     # The matching is pure Python and the writes mostly wait for the database: the teams
-    # are matched in a thread while the inspections are written. A team that cannot be
-    # filled raises in .result(), inside the transaction, so nothing is stored.
+    # are matched in a thread, a batch at a time, while the inspections are written and
+    # then each batch's team members (the database checks each batch's foreign keys while
+    # the next batch is matched). A team that cannot be filled raises here, inside the
+    # transaction, so nothing is stored.
+    feed = _TeamFeed(
+        seed=selection.seed,
+        targets=selection.targets,
+        slots=slots,
+        pool=pool,
+        department_names=names,
+    )
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="draw-matching") as executor:
-        matching = executor.submit(
-            protocol.match_teams,
-            seed=selection.seed,
-            targets=selection.targets,
-            slots=slots,
-            pool=pool,
-            department_names=names,
-        )
+        executor.submit(feed.run)
         try:
             with transaction.atomic():
                 draw = Draw.objects.select_for_update().select_related("task").get(pk=draw_id)
@@ -542,9 +546,14 @@ def draw_execute_run(
                 if draw.status != Draw.Status.PREPARED:
                     raise ValidationError("该抽取已取消，不能执行。")
                 inspection_ids = _create_inspections(draw, selection)
-                execution = protocol.complete_execution(selection, matching.result())
+                write_team = _assignment_writer(draw, pool, inspection_ids)
+                teams: list[protocol.Team] = []
+                for batch in feed.batches():
+                    write_team(batch)
+                    check_deferred_constraints()
+                    teams.extend(batch)
+                execution = protocol.complete_execution(selection, teams)
                 report(4, stage="写入检查组并公开服务器密钥")
-                _create_assignments(draw, execution, inspection_ids)
                 draw.status = Draw.Status.EXECUTED
                 draw.executed_at = execution.executed_at
                 draw.executed_by = actor
@@ -573,6 +582,8 @@ def draw_execute_run(
                 )
         except protocol.ProtocolError as error:
             raise ValidationError(f"抽取未执行：{error.message}") from None
+        finally:
+            feed.stop()
     report(5, stage="抽取完成")
     return draw
 
@@ -643,32 +654,70 @@ def _create_inspections(draw: Draw, selection: protocol.Selection) -> dict[str, 
     return dict(zip(keys, inspection_ids, strict=True))
 
 
-def _create_assignments(draw: Draw, execution: protocol.Execution, inspection_ids: dict[str, int]) -> None:
-    """Every drawn inspector on the inspection of its target, slot by slot."""
+class _TeamFeed:
+    """The teams of a draw matched in a worker thread and handed to the caller's thread a
+    batch at a time, in order; an error in the matching is raised in the caller's thread."""
+
+    BATCH_SIZE = 1000
+
+    def __init__(self, **matching: object) -> None:
+        self.matching = matching
+        self.queue: queue.SimpleQueue = queue.SimpleQueue()
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        try:
+            for batch in protocol.match_teams_in_batches(**self.matching, batch_size=self.BATCH_SIZE):
+                if self.stopped.is_set():
+                    return
+                self.queue.put(batch)
+        except BaseException as error:  # handed over to the caller's thread, and raised there
+            self.queue.put(error)
+        else:
+            self.queue.put(None)
+
+    def batches(self) -> Iterator[tuple[protocol.Team, ...]]:
+        while (batch := self.queue.get()) is not None:
+            if isinstance(batch, BaseException):
+                raise batch
+            yield batch
+
+    def stop(self) -> None:
+        """Ends the matching early if the caller gave up (the draw was already executed)."""
+        self.stopped.set()
+
+
+def _assignment_writer(
+    draw: Draw, pool: protocol.Pool, inspection_ids: dict[str, int]
+) -> Callable[[Sequence[protocol.Team]], None]:
+    """A function that writes every drawn inspector of some teams onto the inspection of
+    the team's target, slot by slot."""
     slots = [protocol.Slot.from_json(slot) for slot in draw.task_snapshot["slots"]]
     inspectors = dict(
-        Inspector.objects.filter(
-            code__in={code for team in execution.teams for code in team.inspectors}
-        ).values_list("code", "pk")
+        Inspector.objects.filter(code__in=[entry.code for entry in pool.entries]).values_list("code", "pk")
     )
     departments = dict(draw.task.departments.values_list("department__code", "department_id"))
-    bulk_insert(
-        InspectionAssignment,
-        ["inspection", "inspector", "department", "slot", "is_expert", "is_active"],
-        [
-            (
-                inspection_ids[team.target],
-                inspectors[code],
-                departments.get(slot.department),
-                index,
-                slot.department is None,
-                True,
-            )
-            for team in execution.teams
-            for index, (slot, drawn) in enumerate(zip(slots, team.slots, strict=True))
-            for code in drawn.inspectors
-        ],
-    )
+
+    def write(teams: Sequence[protocol.Team]) -> None:
+        bulk_insert(
+            InspectionAssignment,
+            ["inspection", "inspector", "department", "slot", "is_expert", "is_active"],
+            [
+                (
+                    inspection_ids[team.target],
+                    inspectors[code],
+                    departments.get(slot.department),
+                    index,
+                    slot.department is None,
+                    True,
+                )
+                for team in teams
+                for index, (slot, drawn) in enumerate(zip(slots, team.slots, strict=True))
+                for code in drawn.inspectors
+            ],
+        )
+
+    return write
 
 
 # ---- after the draw ------------------------------------------------------------------------------------

@@ -9,7 +9,15 @@ a Chinese message; the services turn it into a ValidationError.
 
 from .adjustments import Adjustment, current_teams, replace_inspector
 from .execution import Execution, Selection, complete_execution, execute_draw, select_for_draw
-from .frame import Frame, FrameKeys, build_frame, build_frame_from_strata, load_committed_frame, parse_frame
+from .frame import (
+    Frame,
+    FrameKeys,
+    build_frame,
+    build_frame_from_lines,
+    build_frame_from_strata,
+    load_committed_frame,
+    parse_frame,
+)
 from .hashing import commitment_of, compute_seed, new_server_secret, normalise_witness_input, ticket_of
 from .matching import (
     Slot,
@@ -19,6 +27,7 @@ from .matching import (
     default_slots,
     fits,
     match_teams,
+    match_teams_in_batches,
     validate_slots,
 )
 from .pool import Pool, PoolEntry, build_pool, parse_pool
@@ -47,6 +56,7 @@ __all__ = [
     "Team",
     "TeamSlot",
     "build_frame",
+    "build_frame_from_lines",
     "build_frame_from_strata",
     "build_pool",
     "build_record",
@@ -62,6 +72,7 @@ __all__ = [
     "fits",
     "load_committed_frame",
     "match_teams",
+    "match_teams_in_batches",
     "new_server_secret",
     "normalise_witness_input",
     "parse_frame",

@@ -79,6 +79,44 @@ def build_frame_from_strata(strata: Mapping[str, Iterable[str]]) -> Frame:
     return _frame_of({stratum: list(keys) for stratum, keys in strata.items()})
 
 
+def build_frame_from_lines(lines: list[str]) -> Frame:
+    """The frame of `STRATUM<TAB>KEY` lines in any order, e.g. as a query's COPY gives them;
+    the list is sorted in place.
+
+    Sorted, the lines are the frame file itself: the file is one join, and the strata are
+    C-level slices of it (a million Python-level splits cost more than the query). Lines
+    that do not split cleanly into one name and one key, or strata that do not come out as
+    sorted blocks, go the general way (`build_frame`), whose checks name the bad line.
+    """
+    lines.sort()
+    text = "\n".join(lines) + "\n" if lines else ""
+    items = text.replace("\t", "\n").split("\n")
+    items.pop()
+    names = items[0::2]
+    blocks, start = [], 0
+    if len(items) == 2 * len(lines):
+        for name in dict.fromkeys(names):  # in order of first appearance
+            end = start + names.count(name)
+            if names[start:end].count(name) != end - start:
+                break
+            blocks.append((name, start, end))
+            start = end
+    if start != len(lines) or [name for name, _, _ in blocks] != sorted(name for name, _, _ in blocks):
+        return build_frame(line.partition("\t")[::2] for line in lines)
+    strata: dict[str, list[str]] = {}
+    for name, start, end in blocks:
+        keys = items[2 * start + 1 : 2 * end : 2]
+        check_stratum_keys(name, keys)
+        strata[name] = keys
+    check_frame_keys_unique(strata)
+    content = text.encode("utf-8")
+    return Frame(
+        content=content,
+        digest=hashlib.sha256(content).hexdigest(),
+        strata=tuple((name, tuple(keys)) for name, keys in strata.items()),
+    )
+
+
 def parse_frame(content: bytes) -> Frame:
     """A frame file read back, checked strictly (sorting, separators, final LF, repeats)."""
     strata = frame_parse(content)

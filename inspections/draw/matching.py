@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
@@ -10,6 +10,7 @@ from .pool import Pool, PoolEntry
 from .verifier import (
     EXPERT_LABEL,
     InfeasibleError,
+    Matcher,
     ProtocolError,
     check_slots,
     index_by_target,
@@ -17,7 +18,6 @@ from .verifier import (
     slot_stages,
 )
 from .verifier import fits as _fits
-from .verifier import match_teams as _match_teams
 
 DEFAULT_INITIATOR_K = 2
 DEFAULT_PARTICIPANT_K = 1
@@ -111,18 +111,38 @@ def match_teams(
 ) -> tuple[Team, ...]:
     """Teams for the selected targets, given in ascending ticket order. Raises
     InfeasibleError naming the target, the department and the rule that ran dry."""
-    slot_dicts = [slot.as_json() for slot in slots]
-    rows = _match_teams(seed, list(targets), slot_dicts, pool.json_entries, dict(department_names or {}))
-    return tuple(
-        Team(
-            target=target,
-            slots=tuple(
-                TeamSlot(department=slot.department, inspectors=tuple(codes), rotation_relaxed=relaxed)
-                for slot, (codes, relaxed) in zip(slots, row, strict=True)
-            ),
-        )
-        for target, row in zip(targets, rows, strict=True)
+    batches = match_teams_in_batches(
+        seed=seed, targets=targets, slots=slots, pool=pool, department_names=department_names
     )
+    return tuple(team for batch in batches for team in batch)
+
+
+def match_teams_in_batches(
+    *,
+    seed: str,
+    targets: Sequence[str],
+    slots: Sequence[Slot],
+    pool: Pool,
+    department_names: Mapping[str, str] | None = None,
+    batch_size: int | None = None,
+) -> Iterator[tuple[Team, ...]]:
+    """`match_teams`, `batch_size` targets at a time (all at once by default): the same
+    teams in the same order, since the loads carry over from batch to batch. A caller can
+    store one batch while the next is being matched."""
+    slot_dicts = [slot.as_json() for slot in slots]
+    matcher = Matcher(seed, slot_dicts, pool.json_entries, dict(department_names or {}))
+    size = batch_size or max(1, len(targets))
+    for start in range(0, len(targets), size):
+        yield tuple(
+            Team(
+                target=target,
+                slots=tuple(
+                    TeamSlot(department=slot.department, inspectors=tuple(codes), rotation_relaxed=relaxed)
+                    for slot, (codes, relaxed) in zip(slots, matcher.team_for(target), strict=True)
+                ),
+            )
+            for target in targets[start : start + size]
+        )
 
 
 def check_feasible(
@@ -196,5 +216,6 @@ __all__ = [
     "default_slots",
     "fits",
     "match_teams",
+    "match_teams_in_batches",
     "validate_slots",
 ]

@@ -191,15 +191,24 @@ def stream_values(queryset: QuerySet, *fields: str, chunk_size: int = 50_000) ->
 
 
 def copy_lines(queryset: QuerySet, *fields: str) -> list[str]:
-    """PostgreSQL only: the queryset's `fields` as tab-separated text lines, through COPY
-    (several times faster than fetching rows, and the order is the query's)."""
+    """PostgreSQL only: the queryset's `fields` (text, no NULLs) as tab-separated lines,
+    through COPY (several times faster than fetching rows, and the order is the query's).
+
+    COPY writes a backslash, TAB, LF or other control character in a value as an escape
+    sequence; where any backslash shows up, the rows are fetched again plainly, so that
+    every line holds the values exactly as stored (a value's own TAB is then the caller's
+    to refuse)."""
     sql, params = queryset.values_list(*fields).query.sql_with_params()
     buffer = io.BytesIO()
     with connection.cursor() as cursor:
         query = cursor.mogrify(sql, params).decode("utf-8")
         # The query is Django's own compilation with its parameters bound by the driver.
         cursor.cursor.copy_expert(f"COPY ({query}) TO STDOUT", buffer)  # nosec B608
-    return buffer.getvalue().decode("utf-8").split("\n")[:-1]
+        text = buffer.getvalue().decode("utf-8")
+        if "\\" in text:
+            cursor.execute(sql, params)
+            return ["\t".join(row) for row in cursor.fetchall()]
+    return text.split("\n")[:-1]
 
 
 @contextlib.contextmanager

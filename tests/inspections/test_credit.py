@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from inspections import selectors
+from inspections.draw import build_frame_from_lines
 from inspections.models import (
     CreditOverride,
     DishonestyListing,
@@ -261,8 +262,8 @@ def test_the_next_draw_stratifies_by_the_recomputed_class(world, staff):
     )
     credit_recompute(actor=None)
     task = special_task(world, staff)
-    strata = selectors.frame_strata(task, today=TODAY)
-    assert target.code in strata["D"]
+    frame = build_frame_from_lines(selectors.frame_lines(task, today=TODAY))
+    assert target.code in frame.keys_by_stratum()["D"]
 
 
 def test_the_office_recomputes_on_demand_in_a_job_and_beat_runs_it_nightly(

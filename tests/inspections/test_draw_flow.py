@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from inspections import selectors, services
-from inspections.draw import verifier
-from inspections.draw.frame import build_frame_from_strata
+from inspections.draw import ProtocolError, verifier
+from inspections.draw.frame import build_frame_from_lines
 from inspections.models import Draw, Inspection, InspectionAssignment, Task, Visit
 from luozhuang_dsj.models import AuditEvent
 from registry.models import Inspector, Target
@@ -60,8 +60,7 @@ def test_the_frame_lists_keys_in_code_point_order_whatever_the_database_collatio
     keys = ["项目-甲", "a-site-1", "项目-乙", "Z-site-2", "0-site"]
     extra = Target.objects.bulk_create([Target(code=key, name=f"对象{key}", risk_class="A") for key in keys])
     world.registry.targets.add(*extra)
-    strata = selectors.frame_strata(task, today=timezone.localdate())
-    frame = dict(build_frame_from_strata(strata).strata)
+    frame = dict(build_frame_from_lines(selectors.frame_lines(task, today=timezone.localdate())).strata)
     assert [key for key in frame["A"] if key in keys] == [
         "0-site",
         "Z-site-2",
@@ -71,8 +70,19 @@ def test_the_frame_lists_keys_in_code_point_order_whatever_the_database_collatio
     ]
     assert list(frame["A"]) == sorted(frame["A"])
     assert sum(len(stratum) for stratum in frame.values()) == 45
-    placed = {key: name for name, stratum in strata.items() for key in stratum}
+    placed = {key: name for name, stratum in frame.items() for key in stratum}
     assert placed == dict(Target.objects.values_list("code", "risk_class"))
+
+
+def test_frame_keys_come_out_exactly_as_stored_even_where_copy_would_escape_them(world, task):
+    # COPY writes a backslash as two, a TAB as "\\t": the frame must hold the stored key.
+    slash = Target.objects.create(code="XM\\2027\\01", name="项目甲", risk_class="B")
+    world.registry.targets.add(slash)
+    frame = build_frame_from_lines(selectors.frame_lines(task, today=timezone.localdate()))
+    assert "XM\\2027\\01" in frame.keys_by_stratum()["B"]
+    world.registry.targets.add(Target.objects.create(code="XM\t02", name="项目乙", risk_class="B"))
+    with pytest.raises(ProtocolError, match="B 层的检查对象标识“XM\\\\t02”含有不允许的字符"):
+        build_frame_from_lines(selectors.frame_lines(task, today=timezone.localdate()))
 
 
 def test_prepare_freezes_the_frame_and_pool_and_publishes_only_the_commitment(world, task, staff):
@@ -282,9 +292,8 @@ def test_recently_inspected_targets_are_left_out_of_the_next_frame(world, task, 
     again = special_task(world, staff, title="下半年复查")
     preview = selectors.frame_preview(again, today=timezone.localdate())
     assert preview.excluded["排除期内已就本任务事项接受检查"] == len(chosen)
-    keys = {
-        key for keys in selectors.frame_strata(again, today=timezone.localdate()).values() for key in keys
-    }
+    frame = build_frame_from_lines(selectors.frame_lines(again, today=timezone.localdate()))
+    keys = {key for _, stratum_keys in frame.strata for key in stratum_keys}
     assert keys.isdisjoint(chosen)
     assert len(keys) == 40 - len(chosen)
 
@@ -383,15 +392,17 @@ def test_the_replacement_inspector_is_told_of_the_assignment(world, task, staff)
 
 
 def test_a_team_that_cannot_be_filled_at_execution_stores_nothing(world, task, staff, monkeypatch):
-    """The teams are matched in a thread while the inspections are written: a refusal there
-    rolls the whole transaction back."""
+    """The teams are matched in a thread, a batch at a time, while the inspections and the
+    earlier batches' members are written: a refusal there rolls the whole transaction back."""
     from inspections import draw as protocol
 
     draw = prepared(task, staff)
+    match_teams_in_batches = protocol.match_teams_in_batches
 
     def run_dry(**kwargs):
+        yield next(match_teams_in_batches(**kwargs))  # one batch matched and stored
         raise protocol.InfeasibleError(
-            target=kwargs["targets"][0],
+            target=kwargs["targets"][-1],
             department="SCJG",
             label="区市场监管局",
             rule="conflict",
@@ -399,7 +410,7 @@ def test_a_team_that_cannot_be_filled_at_execution_stores_nothing(world, task, s
             available=1,
         )
 
-    monkeypatch.setattr(protocol, "match_teams", run_dry)
+    monkeypatch.setattr(protocol, "match_teams_in_batches", run_dry)
     with pytest.raises(ValidationError, match="抽取未执行") as caught:
         executed(draw, staff)
     assert "区市场监管局" in caught.value.messages[0]
@@ -407,6 +418,7 @@ def test_a_team_that_cannot_be_filled_at_execution_stores_nothing(world, task, s
     task.refresh_from_db()
     assert (draw.status, draw.seed, task.status) == (Draw.Status.PREPARED, "", Task.Status.PREPARED)
     assert not Inspection.objects.filter(task=task).exists()
+    assert not InspectionAssignment.objects.exists()
     assert not Visit.objects.filter(inspections__isnull=True).exists()
     assert not AuditEvent.objects.filter(action="draw.execute").exists()
     monkeypatch.undo()

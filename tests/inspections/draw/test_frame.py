@@ -5,6 +5,7 @@ import pytest
 from inspections.draw import (
     ProtocolError,
     build_frame,
+    build_frame_from_lines,
     build_frame_from_strata,
     load_committed_frame,
     parse_frame,
@@ -32,6 +33,21 @@ def test_keys_grouped_by_stratum_give_the_same_frame_and_empty_strata_are_left_o
     grouped["A"] = ["92371311MA3D7Y2P54", "91371311MA3C4X0K1A", "91371311MA3C4X0K3G"]
     frame = build_frame_from_strata(grouped)
     assert (frame.content, frame.sizes) == (FRAME_BYTES, {"A": 3, "B": 3})
+
+
+@pytest.mark.parametrize(
+    "pairs",
+    [
+        PAIRS,
+        [],
+        [("ALL", "b-1"), ("ALL", "B-2"), ("ALL", "一号场所")],
+        # A name sorting before TAB puts its lines before a shorter name's: still sorted by name.
+        [("A", "K2"), ("A\x01", "K1"), ("A", "K3"), ("AB", "K4")],
+    ],
+)
+def test_lines_give_the_same_frame_as_pairs(pairs):
+    lines = [f"{stratum}\t{key}" for stratum, key in reversed(pairs)]
+    assert build_frame_from_lines(lines) == build_frame(pairs)
 
 
 def test_an_empty_frame_is_an_empty_file():
@@ -63,6 +79,10 @@ def test_a_bad_frame_is_refused_with_a_chinese_message(pairs, message):
     with pytest.raises(ProtocolError) as caught:
         build_frame(pairs)
     assert caught.value.message == message
+    if all(isinstance(key, str) for _, key in pairs):
+        with pytest.raises(ProtocolError) as caught:
+            build_frame_from_lines([f"{stratum}\t{key}" for stratum, key in pairs])
+        assert caught.value.message == message
 
 
 def test_lower_case_keys_that_are_not_credit_codes_are_kept_as_they_are():

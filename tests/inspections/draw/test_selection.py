@@ -5,6 +5,7 @@ from collections import Counter
 import pytest
 
 from inspections.draw import ProtocolError, build_frame, select_targets, stratum_size, ticket_of
+from inspections.draw.verifier import bottom_k
 from tests.inspections.draw.draws import credit_code
 
 # Critical values of the chi-square distribution at significance 0.01 (upper tail).
@@ -90,7 +91,7 @@ def test_selection_is_bottom_k_by_ticket_and_batches_follow_ascending_tickets():
     keys = [credit_code(number) for number in range(300)]
     frame = build_frame([("A" if number < 200 else "B", key) for number, key in enumerate(keys)])
     seed = SEEDS[1]
-    # A large sample takes the sorting path, a small one the heap path: both are bottom-k.
+    # A large sample and a small one (whose candidates are cut back many times): both bottom-k.
     sizes = [stratum_size("A", 200, ratio_percent="40"), stratum_size("B", 100, count=3)]
     selected = select_targets(seed=seed, frame=frame, sizes=sizes, batch_size=20)
     expected_a = sorted((ticket_of(seed, key), key) for key in keys[:200])[:80]
@@ -99,6 +100,17 @@ def test_selection_is_bottom_k_by_ticket_and_batches_follow_ascending_tickets():
     assert [(entry.ticket, entry.target) for entry in selected] == expected
     assert [entry.batch for entry in selected] == [1 + index // 20 for index in range(83)]
     assert [entry.stratum for entry in selected].count("B") == 3
+
+
+@pytest.mark.parametrize(
+    ("size", "count"), [(1, 1), (5, 1), (50, 7), (50, 49), (50, 50), (50, 80), (2000, 3)]
+)
+def test_bottom_k_equals_sorting_every_ticket(size, count):
+    keys = [credit_code(number) for number in range(size)]
+    random.Random(size * count).shuffle(keys)
+    seed = SEEDS[2]
+    expected = sorted((ticket_of(seed, key), key) for key in keys)[:count]
+    assert [(digest.hex(), key) for digest, key in bottom_k(seed, keys, count)] == expected
 
 
 def test_adding_a_candidate_never_changes_another_candidates_ticket():
