@@ -146,7 +146,11 @@ def frozen_files(draw):
         return frame.read(), pool.read()
 
 
-def test_the_draw_creates_inspections_and_teams_and_the_record_verifies(world, task, staff):
+@pytest.mark.parametrize("batch_size", [1000, 2])  # teams stored in one batch, or in three
+def test_the_draw_creates_inspections_and_teams_and_the_record_verifies(
+    world, task, staff, monkeypatch, batch_size
+):
+    monkeypatch.setattr(services._TeamFeed, "BATCH_SIZE", batch_size)
     declare_conflict("SCJG-01", world.targets[5], staff)
     draw = executed(prepared(task, staff), staff)
     assert draw.status == Draw.Status.EXECUTED
