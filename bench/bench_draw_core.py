@@ -5,7 +5,8 @@ slots (2 + 1 + 1 certified officers) and one expert slot. Every figure is a rati
 a bare baseline measured in the same run: compute every ticket H(seed|key) and take each
 stratum's bottom-k with heapq.nsmallest, nothing else. Two baselines are shown: the
 naive one (hexdigest per key in a generator) and a tight one (raw digests in C-level
-map()), which is what the core itself does.
+map()); the core itself goes further (the SHA-256 state after `seed|` copied for each key,
+and candidates above the k-th smallest ticket never kept).
 
 Run: DEBUG=1 .venv/bin/python bench/bench_draw_core.py [--targets N] [--no-tracemalloc]
 """
