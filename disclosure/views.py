@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from disclosure import selectors
 from disclosure.forms import ObjectionForm, SearchForm
 from disclosure.models import Objection, PublishedResult
+from disclosure.selectors import PublicResult
 from disclosure.services import ObjectionData, objection_file
 from inspections import draw as protocol
 from inspections import selectors as draw_selectors
@@ -161,7 +162,7 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, "disclosure/search.html", {"form": form, "query": query, "page": page})
 
 
-def _with_objections(rows: list[PublishedResult]) -> list[PublishedResult]:
+def _with_objections(rows: list[PublicResult]) -> list[PublicResult]:
     objected = [row for row in rows if getattr(row, "has_objections", True)]
     objections = selectors.public_objections(objected) if objected else {}
     for row in rows:
@@ -213,7 +214,7 @@ def _public_task(code: str) -> Task:
 def task(request: HttpRequest, code: str) -> HttpResponse:
     task = _public_task(code)
     results = _with_objections(list(selectors.task_results(task.pk)))
-    targets: list[tuple[str, str, list[PublishedResult]]] = []
+    targets: list[tuple[str, str, list[PublicResult]]] = []
     for row in results:
         if not targets or targets[-1][0] != row.credit_code:
             targets.append((row.credit_code, row.target_name, []))

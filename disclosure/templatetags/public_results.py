@@ -18,7 +18,8 @@ from django.utils.html import format_html
 from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import SafeString
 
-from disclosure.models import Objection, PublishedResult
+from disclosure.models import Objection
+from disclosure.selectors import PublicResult, PublicRow
 from luozhuang_dsj.lib.markup import escape, safe_join
 
 register = template.Library()
@@ -34,7 +35,7 @@ def day(value: datetime.date | datetime.datetime | None) -> str:
 
 
 @register.filter
-def result_label(row: PublishedResult) -> SafeString:
+def result_label(row: PublicResult) -> SafeString:
     """A published result's label, with the correction beside it. Public fields only."""
     if not row.corrected_label:
         return safe_join([escape(row.result_label)])
@@ -56,7 +57,7 @@ _SEARCH_ROW = (
 
 
 @register.simple_tag
-def search_result_rows(rows: list[PublishedResult]) -> SafeString:
+def search_result_rows(rows: list[PublicRow]) -> SafeString:
     """The search's table rows: the business (linked to its page), department, matter and
     task, result, dates. Rows from disclosure.selectors.search_rows."""
     business = url_maker("public-business")
@@ -98,7 +99,7 @@ _OBJECTION_LINK = (
 )
 
 
-def objections_markup(row: PublishedResult, objection_url: Callable[[object], str]) -> str:
+def objections_markup(row: PublicResult, objection_url: Callable[[object], str]) -> str:
     """What the public sees of the objections to one result (reference, date, status,
     decision; never the contact), and the link to object."""
     parts = [
@@ -120,7 +121,7 @@ def objections_markup(row: PublishedResult, objection_url: Callable[[object], st
 
 
 @register.filter
-def objections_cell(row: PublishedResult) -> SafeString:
+def objections_cell(row: PublicResult) -> SafeString:
     return safe_join([objections_markup(row, objection_url_maker())])
 
 
@@ -131,7 +132,7 @@ _BUSINESS_ROW = (
 
 
 @register.simple_tag
-def business_result_rows(rows: list[PublishedResult]) -> SafeString:
+def business_result_rows(rows: list[PublicRow]) -> SafeString:
     """A business page's table rows for one year: department, task (linked), matter,
     result, dates, objections. Rows from disclosure.selectors.business_results."""
     task_url, objection_url = url_maker("public-task"), objection_url_maker()

@@ -113,3 +113,15 @@ def test_pages_stop_at_the_limit_and_ask_to_narrow_the_search(results, monkeypat
     html = Client().get(reverse("public-search"), {"q": "有限公司", "page": 5}).content.decode()
     assert "第 2 页（已到最后可翻阅的一页，请缩小查询范围）" in html
     assert "下一页" not in html
+
+
+def test_rows_carry_times_as_the_pages_show_them(results):
+    # 17:30 UTC is half past one the next morning in China: the page shows the Chinese date.
+    moment = datetime.datetime(2026, 3, 1, 17, 30, tzinfo=datetime.UTC)
+    PublishedResult.objects.filter(pk=results[0].pk).update(published_at=moment)
+    rows = selectors.business_results(results[0].credit_code)
+    row = next(row for row in rows if row.pk == results[0].pk)
+    assert row.published_at == moment
+    assert timezone.localtime(row.published_at).date() == datetime.date(2026, 3, 2)
+    body = Client().get(reverse("public-business", args=[results[0].credit_code])).content.decode()
+    assert "<td>2026-03-02</td>" in body
