@@ -51,6 +51,16 @@ def median(values: list[float]) -> float:
 
 
 def peak_rss_mb() -> float:
+    """This program's peak resident memory: Linux's VmHWM, which starts afresh at exec.
+    (ru_maxrss does not: a child started by a process that had grown large reports the
+    parent's size, as bench_draw's measuring child did after the data was generated.)"""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -17,7 +17,6 @@ import hashlib
 import heapq
 import io
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -244,6 +243,8 @@ def baseline(task, *, midstate: bool = False) -> float:  # type: ignore[no-untyp
 
 
 def measure() -> None:
+    from _django import peak_rss_mb
+
     setup_django()
     from django.conf import settings
     from django.urls import get_resolver
@@ -275,7 +276,7 @@ def measure() -> None:
         )
         runs.append((time.perf_counter() - started, prepared - started, time.perf_counter() - prepared))
     ours, prepare_time, execute_time = min(runs)
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = peak_rss_mb()
     print(
         f"抽取名单 {draw.frame_size} 户，抽中 {len(draw.selected)} 户，名额：区市场监管局 2 + 区卫健局 1 + 区应急管理局 1 + 专家 1"
     )
