@@ -50,6 +50,12 @@ def test_lines_give_the_same_frame_as_pairs(pairs):
     assert build_frame_from_lines(lines) == build_frame(pairs)
 
 
+def test_a_line_without_a_tab_is_refused_even_beside_one_with_two():
+    # Split at every TAB and LF, these two lines would still give names and keys in turn.
+    with pytest.raises(ProtocolError, match="A 层的检查对象标识不能为空。"):
+        build_frame_from_lines(["A", "B\tX-1\tX-2"])
+
+
 def test_an_empty_frame_is_an_empty_file():
     frame = build_frame([])
     assert (frame.content, frame.size) == (b"", 0)
