@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import transaction
 
 from luozhuang_dsj.celery import app
-from luozhuang_dsj.jobs import job_create, requeue_stuck_jobs, run_job
+from luozhuang_dsj.jobs import _is_being_run, job_create, requeue_stuck_jobs, run_job
 from luozhuang_dsj.models import Job
 from tests.faults.handlers import KIND
 from tests.faults.helpers import Worker, wait_for
@@ -65,7 +65,9 @@ def test_a_job_whose_whole_worker_is_killed_is_requeued_and_applied_once(
         job.refresh_from_db()
         assert (job.status, job.result, _lines(tmp_path / f"{job.pk}.effects")) == ("running", None, 0)
         # The killed worker's message sits unacknowledged until the visibility timeout (hours);
-        # beat's re-queue finds the job running with nobody holding its lock.
+        # beat's re-queue finds the job running with nobody holding its lock, once PostgreSQL
+        # has noticed the dead connection and ended its session (a few milliseconds).
+        wait_for(lambda: not _is_being_run(job.pk), timeout=10, what="the killed worker's session to end")
         assert requeue_stuck_jobs(older_than=dt.timedelta(0)) == [str(job.pk)]
         second = Worker(settings.REDIS_URL, tmp_path / "worker-2.log", "faults2")
         wait_for(
