@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -192,6 +193,10 @@ def _search_where(query: SearchQuery, *, indexed: bool) -> _Where:
 # A dense search is answered from this many of the newest published results (at least a
 # hundred times the rows it wants; see search_rows).
 RECENT_WINDOW = 2000
+# A name part none of whose bigrams is in more than this share of the published results
+# is looked up through the indexes at once: the window (about 1 % needed) would not hold
+# a page of it. Half the share the window needs, for the statistics' sampling error.
+SPARSE_SHARE = 0.005
 # Up to this many matches, a sparse search reads their keys and sorts them itself.
 SPARSE_KEYS = 2000
 
@@ -255,6 +260,69 @@ def _aware(value: Any) -> Any:
     return value
 
 
+class _BigramShares:
+    """How common each bigram of the published names is, as PostgreSQL's statistics of the
+    bigram index (migration 0005) record it: its most common elements with the share of
+    rows holding each, and a share no other element reaches. Read at most every ten
+    minutes per process (the statistics change when the table is analysed); stale or
+    missing figures only make a search take the longer way, never change its result."""
+
+    REFRESH_SECONDS = 600
+
+    def __init__(self) -> None:
+        self.shares: dict[str, float] = {}
+        self.floor: float | None = None  # None: no statistics (SQLite, or never analysed)
+        self.read_at = float("-inf")
+
+    def share_bound(self, bigram: str) -> float | None:
+        """At least the share of published results whose name holds `bigram`, or None."""
+        if time.monotonic() - self.read_at > self.REFRESH_SECONDS:
+            self.read()
+        if self.floor is None:
+            return None
+        return self.shares.get(bigram, self.floor)
+
+    def read(self) -> None:
+        self.read_at = time.monotonic()
+        self.shares, self.floor = {}, None
+        if connection.vendor != "postgresql":
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats"
+                " WHERE tablename = 'disclosure_public_result_search_bigram'"
+            )
+            row = cursor.fetchone()
+        if row and row[0] and row[1]:
+            elements, shares = row
+            # After one share per element come the smallest and largest and the share of
+            # rows with no array (PostgreSQL's layout of most_common_elem_freqs).
+            self.shares = dict(zip(elements, shares[: len(elements)], strict=True))
+            self.floor = shares[len(elements)]
+
+    def forget(self) -> None:
+        self.read_at = float("-inf")
+
+
+_bigram_shares = _BigramShares()
+
+
+def _known_sparse(text: str) -> bool:
+    """Whether the statistics show that a name search for `text` matches too few results
+    for the window of the newest: some bigram of it is in under SPARSE_SHARE of them."""
+    code = credit_code.normalise(text.strip())
+    if not text.strip() or _CODE_LIKE.match(code):
+        return False  # a code, or no text: not a name search
+    folded = search_fold(text.strip())
+    for bigram in {folded[i : i + 2] for i in range(len(folded) - 1)}:
+        bound = _bigram_shares.share_bound(bigram)
+        if bound is None:
+            return False
+        if bound < SPARSE_SHARE:
+            return True
+    return False
+
+
 def search_rows(query: SearchQuery, offset: int, count: int) -> list[PublicRow]:
     """Rows offset to offset + count of the published results matching `query`, newest
     first, each with `department_short_name`. PostgreSQL is not left to guess how many
@@ -265,12 +333,13 @@ def search_rows(query: SearchQuery, offset: int, count: int) -> list[PublicRow]:
        results, a window read from the index on the publication time (which holds the
        searched columns: no table reads);
     2. otherwise the matches are few: their keys are read through the name indexes, sorted
-       here, and the page read by primary key;
+       here, and the page read by primary key. A name part with a bigram the statistics
+       show to be rare (`_known_sparse`; half the searches) goes here at once;
     3. a search with more than SPARSE_KEYS matches but too few of them among the newest
        (rare) takes the ordered scan.
     """
     where = _search_where(query, indexed=False)
-    if not where.by_code:
+    if not where.by_code and not _known_sparse(query.text):
         window = max(RECENT_WINDOW, 100 * (offset + count))
         recent = _raw(_sql(_WINDOW_SQL, where=where.sql), (window, *where.params, count, offset))
         if len(recent) == count:

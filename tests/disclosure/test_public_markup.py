@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from types import SimpleNamespace
 
-from django.urls import reverse
+from django.urls import reverse, set_script_prefix
 
 from disclosure.models import Objection
 from disclosure.templatetags.public_results import (
@@ -22,6 +22,19 @@ def test_urls_are_those_of_reverse_for_any_key():
     for code in ("91371311MA3C8XYZ1A", "产品-批次 A1", "a&b?c#d%"):
         assert business(code) == reverse("public-business", args=[code])
     assert objection_url_maker()(42) == reverse("public-objection", args=[42])
+
+
+def test_urls_follow_the_script_prefix_in_force():
+    """The path around the key is kept per script prefix: a site served under a prefix
+    links under it, and the next request without one does not."""
+    code = "91371311MA3C8XYZ1A"
+    plain = url_maker("public-business")(code)
+    set_script_prefix("/gongshi/")
+    try:
+        assert url_maker("public-business")(code) == "/gongshi" + plain
+    finally:
+        set_script_prefix("/")
+    assert url_maker("public-business")(code) == plain == reverse("public-business", args=[code])
 
 
 def row(**values):

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from disclosure.models import PublishedResult
-from registry.models import Target
+from registry.models import Department, Target
 from tests.disclosure.helpers import closed_inspection, code_for, published, target, task_of
 
 pytestmark = pytest.mark.django_db
@@ -51,6 +51,29 @@ def test_search_filters_by_department_year_and_result(shop, scjg, jyj):
     assert "未按规定公示应当公示的信息" in html
     html = client.get(url, {"outcome": "clean"}).content.decode()
     assert html.split("查询结果")[1].count("罗庄区（沂河）鑫源商贸有限公司") == 1
+
+
+def test_the_department_filter_follows_departments_saved_and_deleted(scjg):
+    """The search form keeps its departments in the cache; saving or deleting one clears it."""
+    client = Client()
+    url = reverse("public-search")
+
+    def offered() -> str:
+        return client.get(url).content.decode().split('name="department"')[1].split("</select>")[0]
+
+    assert f'<option value="{scjg.pk}">{scjg.short_name}</option>' in offered()
+    added = Department.objects.create(code="XJB", name="罗庄区新建局", short_name="区新建局")
+    assert f'<option value="{added.pk}">区新建局</option>' in offered()
+    added.is_active = False
+    added.save()
+    assert "区新建局" not in offered()
+    added.is_active = True
+    added.save()
+    assert "区新建局" in offered()
+    gone = added.pk
+    added.delete()
+    assert "区新建局" not in offered()
+    assert "选择一个有效的选项" in client.get(url, {"department": gone}).content.decode()
 
 
 def test_the_business_page_lists_every_department_and_year(shop):

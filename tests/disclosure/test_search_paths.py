@@ -10,6 +10,7 @@ import datetime
 import pytest
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -125,3 +126,30 @@ def test_rows_carry_times_as_the_pages_show_them(results):
     assert timezone.localtime(row.published_at).date() == datetime.date(2026, 3, 2)
     body = Client().get(reverse("public-business", args=[results[0].credit_code])).content.decode()
     assert "<td>2026-03-02</td>" in body
+
+
+def test_a_name_with_a_rare_bigram_skips_the_window_and_finds_the_same_rows(results, monkeypatch):
+    shares = selectors._BigramShares()
+    shares.shares, shares.floor, shares.read_at = {"有限": 0.6, "鑫源": 0.3}, 0.001, float("inf")
+    monkeypatch.setattr(selectors, "_bigram_shares", shares)
+    assert selectors._known_sparse("陶瓷") and selectors._known_sparse("鑫源陶")
+    assert not selectors._known_sparse("有限") and not selectors._known_sparse("鑫源")
+    assert not selectors._known_sparse("源") and not selectors._known_sparse("9137131")  # no bigram; a code
+    for text, window_read in (("陶瓷", False), ("有限", True)):
+        with CaptureQueriesContext(connection) as queries:
+            assert every_page(text, 20) == reference(text)
+        assert any("AS recent" in query["sql"] for query in queries) is window_read, text
+    shares.floor = None  # no statistics: the window first, as before
+    assert not selectors._known_sparse("陶瓷")
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the bigram index and its statistics are PostgreSQL's"
+)
+def test_bigram_shares_are_read_from_the_statistics_of_the_bigram_index(results):
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE disclosure_publishedresult")
+    shares = selectors._BigramShares()
+    assert shares.share_bound("有限") == pytest.approx(8 / 12)  # four of the six names, two results each
+    assert shares.share_bound("陶瓷") == pytest.approx(2 / 12)
+    assert shares.floor is not None and shares.share_bound("没有") == shares.floor
