@@ -41,6 +41,7 @@ from luozhuang_dsj.lib.bulk import (
     check_deferred_constraints,
     fetch_by_keys,
     insert_returning_ids,
+    key_lookups_for_checks,
     paused_gc,
 )
 from luozhuang_dsj.lib.roles import Role
@@ -545,6 +546,7 @@ def draw_execute_run(
                     return draw
                 if draw.status != Draw.Status.PREPARED:
                     raise ValidationError("该抽取已取消，不能执行。")
+                key_lookups_for_checks()
                 inspection_ids = _create_inspections(draw, selection)
                 write_team = _assignment_writer(draw, pool, inspection_ids)
                 teams: list[protocol.Team] = []
