@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from inspections.models import MatterResult
 from luozhuang_dsj.lib.roles import Role
+from tests.browser.a11y import wcag_problems
 from tests.conftest import PASSWORD, make_user
 from tests.inspections.helpers import build_world, drawn_task, serve_as
 
@@ -56,10 +57,14 @@ def test_a_result_typed_on_a_phone_survives_losing_the_connection_and_a_reload(
     page.on("dialog", lambda dialog: dialog.accept())
     _sign_in(page, live_server, "inspector1")
 
-    # 我的检查 lists the inspection; the card opens it, then the matter's entry form.
+    # 我的检查 lists the inspection; the card opens it, then the matter's entry form. Each
+    # page passes the WCAG AA checks on the phone.
+    assert wcag_problems(page) == ""
     page.get_by_role("link", name=inspection.target.name).click()
+    assert wcag_problems(page) == ""
     page.get_by_role("link", name="录入结果").click()
     page.wait_for_url(f"**{reverse('result-entry', args=[inspection.pk, world.food.pk])}")
+    assert wcag_problems(page) == ""
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
 
     page.get_by_label("02 未按规定公示应当公示的信息").check()
