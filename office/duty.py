@@ -47,7 +47,9 @@ class DutyEntry:
 
 
 def _within(field: str, year: int, users: set[int] | None, user_field: str) -> Q:
-    q = Q(**{f"{field}__year": year})
+    """The year's acts by the users (everyone's if None). An act the system did on its own
+    (no person recorded: an import, a command) is nobody's duty and is left out."""
+    q = Q(**{f"{field}__year": year}, **{f"{user_field}__isnull": False})
     if users is not None:
         q &= Q(**{f"{user_field}__in": users})
     return q

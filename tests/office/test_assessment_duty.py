@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from inspections.models import Inspection
 from luozhuang_dsj.models import AuditEvent, Job
 from office.duty import duty_record, duty_summary
 from tests.conftest import client_for
@@ -85,6 +86,16 @@ def test_the_office_reads_everyone_and_filters_by_department_and_timeliness(case
     assert {row.person.username for row in jyj} == {"outsider1"}
     assert len(jyj) == 4
     assert duty_record(office_user, year=YEAR - 1) == []
+
+
+def test_an_act_with_no_person_recorded_is_nobody_s_and_the_office_s_page_still_opens(case, office_user):  # type: ignore[no-untyped-def]
+    before = _entries(duty_record(office_user, year=YEAR))
+    assert ("staff1", "办结检查（联合汇总）", datetime.date(YEAR, 9, 30), "late") in before
+    Inspection.objects.filter(closed_by__username="staff1").update(closed_by=None)  # closed by a command
+    after = _entries(duty_record(office_user, year=YEAR))
+    assert after == [entry for entry in before if entry[1] != "办结检查（联合汇总）" or entry[0] != "staff1"]
+    response = client_for(office_user).get(f"{reverse('duty-list')}?year={YEAR}")
+    assert response.status_code == 200
 
 
 def test_a_staff_member_asking_for_someone_else_gets_nothing(case, outsider, staff):  # type: ignore[no-untyped-def]
