@@ -12,7 +12,7 @@ from django.db import transaction
 
 from inspections import services
 from inspections.models import Draw, Inspection, InspectionAssignment
-from luozhuang_dsj.jobs import requeue_stuck_jobs
+from luozhuang_dsj.jobs import _is_being_run, requeue_stuck_jobs
 from luozhuang_dsj.models import AuditEvent, Job
 from registry.models import SubRegistry
 from tests.faults.helpers import Worker, wait_for
@@ -55,6 +55,9 @@ def test_a_draw_whose_worker_is_killed_mid_way_is_executed_exactly_once(
         # Killed inside the draw's transaction: nothing of it is left.
         assert Draw.objects.get(pk=draw.pk).status == "prepared"
         assert not Inspection.objects.filter(task=task).exists()
+        # Re-queued once PostgreSQL has noticed the dead connection and ended its session,
+        # releasing the job's lock (a few milliseconds; as in test_worker_killed).
+        wait_for(lambda: not _is_being_run(job.pk), timeout=10, what="the killed worker's session to end")
         assert requeue_stuck_jobs(older_than=dt.timedelta(0)) == [str(job.pk)]
         second = Worker(settings.REDIS_URL, tmp_path / "worker-2.log", "draw2", **environ)
         wait_for(
