@@ -47,8 +47,9 @@ class DutyEntry:
 
 
 def _within(field: str, year: int, users: set[int] | None, user_field: str) -> Q:
-    """The year's acts by the users (everyone's if None). An act the system did on its own
-    (no person recorded: an import, a command) is nobody's duty and is left out."""
+    """The year's acts by the users (everyone's if None). An act with no person recorded
+    (the services always record one; history loaded from the old platform may not) is
+    nobody's duty and is left out."""
     q = Q(**{f"{field}__year": year}, **{f"{user_field}__isnull": False})
     if users is not None:
         q &= Q(**{f"{user_field}__in": users})

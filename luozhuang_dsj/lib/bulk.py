@@ -258,6 +258,9 @@ def key_lookups_for_checks() -> None:
     that row's check costs in proportion to the table — about twice the index lookup's
     time for a hundred inspectors. Index lookups are never wrong, only slower than a scan
     for a query that reads most of a table, which a transaction of inserts does not.
+
+    A connection keeps a check's plan once made, so this counts where the connection has
+    not yet checked that foreign key (a worker's first draw); elsewhere it changes nothing.
     """
     if connection.vendor != "postgresql":
         return
