@@ -19,7 +19,8 @@ from django.test import Client
 from django.urls import Resolver404, resolve
 
 from tests.browser.a11y import wcag_problems
-from tests.conftest import PASSWORD, client_for
+from tests.browser.helpers import sign_in
+from tests.conftest import client_for
 from tests.disclosure.test_privacy_crawl import _links, _seeds, personal_world  # noqa: F401 - a fixture
 
 pytestmark = [
@@ -69,11 +70,7 @@ def _problems(chromium, live_server, pages, viewport, username=None) -> str:  # 
     context = chromium.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport=viewport)
     page = context.new_page()
     if username:
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.get_by_label("用户名").fill(username)
-        page.get_by_label("密码").fill(PASSWORD)
-        page.get_by_role("button", name="登录").click()
-        page.wait_for_url("**/work/**")
+        sign_in(page, live_server, username)
     problems = []
     for path in pages:
         page.goto(f"{live_server.url}{path}")

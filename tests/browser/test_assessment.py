@@ -7,7 +7,8 @@ import pytest
 
 from luozhuang_dsj.lib.roles import Role
 from luozhuang_dsj.models import Job
-from tests.conftest import PASSWORD, make_user
+from tests.browser.helpers import sign_in
+from tests.conftest import make_user
 from tests.office.helpers import YEAR, build_case
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -26,11 +27,7 @@ def test_the_office_drills_into_a_score_and_exports_it(live_server, page, refere
     problems = []
     page.on("console", lambda m: problems.append(m.text) if "Refused to" in m.text else None)
     page.on("pageerror", lambda error: problems.append(str(error)))
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("用户名").fill("office1")
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/work/office/")
+    sign_in(page, live_server, "office1", landing="**/work/office/")
 
     page.get_by_role("link", name="考核评估", exact=True).first.click()
     page.select_option("#year", str(YEAR))

@@ -7,6 +7,7 @@ import pytest
 
 from luozhuang_dsj.demo import DEMO_PASSWORD, demo_accounts_seed
 from plans.models import CatalogEdition
+from tests.browser.helpers import sign_in
 from tests.plans.helpers import import_sample
 from tests.plans.test_catalog_import import changed_table, workbook
 
@@ -24,11 +25,7 @@ def test_the_office_previews_and_imports_a_new_edition(live_server, page, refere
     demo_accounts_seed()
     import_sample(title="2026年版")
     page.on("dialog", lambda dialog: dialog.accept())
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("用户名").fill("office")
-    page.get_by_label("密码").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/work/**")
+    sign_in(page, live_server, "office", password=DEMO_PASSWORD)
 
     page.goto(f"{live_server.url}/work/catalog/")
     page.get_by_role("link", name="导入新版本").click()

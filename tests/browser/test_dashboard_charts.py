@@ -3,6 +3,7 @@
 import pytest
 
 from luozhuang_dsj.demo import DEMO_PASSWORD, demo_accounts_seed
+from tests.browser.helpers import sign_in
 from tests.office.dashboard_world import YEAR, build
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -23,11 +24,7 @@ def test_every_chart_of_the_dashboard_draws_a_canvas_without_csp_violations(
         ),
     )
     page.on("pageerror", lambda error: problems.append(str(error)))
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("用户名").fill("office")
-    page.get_by_label("密码").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/work/office/")
+    sign_in(page, live_server, "office", password=DEMO_PASSWORD, landing="**/work/office/")
     page.goto(f"{live_server.url}/work/office/dashboard/?year={YEAR}")
     charts = page.locator(".chart")
     page.locator(".chart canvas").first.wait_for()

@@ -15,7 +15,8 @@ from playwright.sync_api import expect
 
 from inspections.models import Draw, Inspection
 from luozhuang_dsj.lib.roles import Role
-from tests.conftest import PASSWORD, make_user
+from tests.browser.helpers import sign_in
+from tests.conftest import make_user
 from tests.inspections.helpers import build_world, special_task
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -28,14 +29,6 @@ def task(reference_data, settings, tmp_path):
     staff = make_user("staff1", "SCJG", Role.DEPT_STAFF)
     outsider = make_user("outsider1", "JYJ", Role.DEPT_STAFF)
     return special_task(build_world(office, staff, outsider), staff)
-
-
-def _sign_in(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/work/**")
 
 
 def _download(page, link_name, path):
@@ -61,7 +54,7 @@ def test_a_department_commits_and_executes_and_the_public_verifies_the_draw(
     live_server, chromium, page, task, tmp_path
 ):
     page.on("dialog", lambda dialog: dialog.accept())
-    _sign_in(page, live_server, "staff1")
+    sign_in(page, live_server, "staff1")
     page.goto(f"{live_server.url}{reverse('task-detail', args=[task.pk])}")
     page.get_by_role("link", name="查看抽取范围").click()
     expect(page.locator("#preview")).to_contain_text("抽取范围（40 户）")  # loaded in place (htmx)

@@ -7,6 +7,7 @@ from django.utils import timezone
 from exchange.models import ExchangeItem
 from luozhuang_dsj.demo import DEMO_PASSWORD, demo_accounts_seed
 from tests import sheets
+from tests.browser.helpers import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,11 +35,7 @@ def test_the_office_sees_a_rejected_file_and_retries_a_failed_item(
         "console", lambda message: "Content Security Policy" in message.text and problems.append(message.text)
     )
     page.on("dialog", lambda dialog: dialog.accept())
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("用户名").fill("office")
-    page.get_by_label("密码").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/work/**")
+    sign_in(page, live_server, "office", password=DEMO_PASSWORD)
 
     page.get_by_role("link", name="省平台交换").click()
     assert "无法连接省工作平台：timed out" in page.locator("table").first.inner_text()

@@ -3,18 +3,11 @@ import pytest
 from luozhuang_dsj.lib.roles import Role
 from plans import services
 from plans.models import AnnualPlan, PlanItem
-from tests.conftest import PASSWORD, make_user
+from tests.browser.helpers import sign_in
+from tests.conftest import make_user
 from tests.plans.helpers import YEAR, claim, import_sample, sub_registry
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def login(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/work/**")
 
 
 def test_choosing_a_participant_offers_its_matters_and_the_task_is_saved(live_server, page, reference_data):
@@ -27,7 +20,7 @@ def test_choosing_a_participant_offers_its_matters_and_the_task_is_saved(live_se
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
 
-    login(page, live_server, "office1")
+    sign_in(page, live_server, "office1")
     page.goto(f"{live_server.url}/work/plans/{plan.pk}/items/new/")
     page.get_by_label("任务名称").fill("计量和公共场所卫生联查")
     page.select_option("#id_initiator-department", label="区市场监管局")

@@ -9,16 +9,9 @@ import pytest
 from luozhuang_dsj.demo import DEMO_PASSWORD, demo_accounts_seed
 from registry.models import Target
 from tests import sheets
+from tests.browser.helpers import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/work/**")
 
 
 def upload(page, live_server, name, data):
@@ -36,7 +29,7 @@ def test_the_office_imports_fixes_and_exports_a_libreoffice_list(
     settings.MEDIA_ROOT = tmp_path
     demo_accounts_seed()
     page.on("dialog", lambda dialog: dialog.accept())
-    sign_in(page, live_server, "office")
+    sign_in(page, live_server, "office", password=DEMO_PASSWORD)
     header = sheets.TARGET_HEADER
     bad = sheets.ods_bytes(
         [header, sheets.target_row(1), sheets.target_row(2, town="兰山街道")], title="罗庄区市场主体名录"

@@ -7,7 +7,8 @@ from django.urls import reverse
 from inspections.models import MatterResult
 from luozhuang_dsj.lib.roles import Role
 from tests.browser.a11y import wcag_problems
-from tests.conftest import PASSWORD, make_user
+from tests.browser.helpers import sign_in
+from tests.conftest import make_user
 from tests.inspections.helpers import build_world, drawn_task, serve_as
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -40,14 +41,6 @@ def setting(reference_data, settings, tmp_path):
     return world, inspection
 
 
-def _sign_in(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/work/inspector/")
-
-
 def test_a_result_typed_on_a_phone_survives_losing_the_connection_and_a_reload(
     live_server, phone_page, setting
 ):
@@ -55,7 +48,7 @@ def test_a_result_typed_on_a_phone_survives_losing_the_connection_and_a_reload(
     page = phone_page
     problems = _watch(page)
     page.on("dialog", lambda dialog: dialog.accept())
-    _sign_in(page, live_server, "inspector1")
+    sign_in(page, live_server, "inspector1", landing="**/work/inspector/")
 
     # 我的检查 lists the inspection; the card opens it, then the matter's entry form. Each
     # page passes the WCAG AA checks on the phone.
@@ -104,7 +97,7 @@ def test_the_form_works_without_javascript(live_server, chromium, setting):
     )
     page = context.new_page()
     try:
-        _sign_in(page, live_server, "inspector1")
+        sign_in(page, live_server, "inspector1", landing="**/work/inspector/")
         page.goto(f"{live_server.url}{reverse('result-entry', args=[inspection.pk, world.food.pk])}")
         page.get_by_label("01 未发现问题").check()
         page.get_by_role("button", name="提交结果").click()
