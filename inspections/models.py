@@ -332,8 +332,14 @@ class Visit(models.Model):
     whose visits were merged both drew the target, it carries both, so the business opens
     its door once for every department's matters."""
 
+    # Checked a statement at a time (luozhuang_dsj.lib.references, migration 0005): a draw
+    # writes tens of thousands of visits, inspections and team members at once.
     target = models.ForeignKey(
-        Target, verbose_name="检查对象", on_delete=models.PROTECT, related_name="visits"
+        Target,
+        verbose_name="检查对象",
+        on_delete=models.PROTECT,
+        related_name="visits",
+        db_constraint=False,
     )
     scheduled_date = models.DateField("计划检查日期", null=True, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
@@ -365,6 +371,7 @@ class Inspection(models.Model):
         on_delete=models.PROTECT,
         related_name="inspections",
         db_index=False,
+        db_constraint=False,  # these four checked a statement at a time (see Visit.target)
     )
     draw = models.ForeignKey(
         Draw,
@@ -373,6 +380,7 @@ class Inspection(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="inspections",
+        db_constraint=False,
     )
     target = models.ForeignKey(
         Target,
@@ -380,9 +388,14 @@ class Inspection(models.Model):
         on_delete=models.PROTECT,
         related_name="inspections",
         db_index=False,
+        db_constraint=False,
     )
     visit = models.ForeignKey(
-        Visit, verbose_name="上门检查", on_delete=models.PROTECT, related_name="inspections"
+        Visit,
+        verbose_name="上门检查",
+        on_delete=models.PROTECT,
+        related_name="inspections",
+        db_constraint=False,
     )
     stratum = models.CharField("分层", max_length=10, blank=True)
     ticket = models.CharField("抽签值", max_length=64, blank=True)
@@ -434,11 +447,20 @@ class Inspection(models.Model):
 class InspectionAssignment(models.Model):
     """An inspector on an inspection's team. A replaced inspector's row stays, inactive."""
 
+    # inspection, inspector and department are checked a statement at a time (see Visit.target).
     inspection = models.ForeignKey(
-        Inspection, verbose_name="检查", on_delete=models.CASCADE, related_name="assignments"
+        Inspection,
+        verbose_name="检查",
+        on_delete=models.CASCADE,
+        related_name="assignments",
+        db_constraint=False,
     )
     inspector = models.ForeignKey(
-        Inspector, verbose_name="执法检查人员", on_delete=models.PROTECT, related_name="assignments"
+        Inspector,
+        verbose_name="执法检查人员",
+        on_delete=models.PROTECT,
+        related_name="assignments",
+        db_constraint=False,
     )
     # A draw writes five or so of these per target (fifty thousand for a large draw), so
     # they carry no index that only a rare delete would use: department (a department is
@@ -452,6 +474,7 @@ class InspectionAssignment(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     slot = models.PositiveSmallIntegerField("岗位序号")
     is_expert = models.BooleanField("专家（第三方）", default=False)

@@ -38,10 +38,8 @@ from luozhuang_dsj.audit import audit_record
 from luozhuang_dsj.jobs import Progress, job_create, job_handler
 from luozhuang_dsj.lib.bulk import (
     bulk_insert,
-    check_deferred_constraints,
     fetch_by_keys,
     insert_returning_ids,
-    key_lookups_for_checks,
     paused_gc,
 )
 from luozhuang_dsj.lib.roles import Role
@@ -527,9 +525,9 @@ def draw_execute_run(
     report(2, stage="随机匹配执法检查人员，创建检查")
     # The matching is pure Python and the writes mostly wait for the database: the teams
     # are matched in a thread, a batch at a time, while the inspections are written and
-    # then each batch's team members (the database checks each batch's foreign keys while
-    # the next batch is matched). A team that cannot be filled raises here, inside the
-    # transaction, so nothing is stored.
+    # then each batch's team members (the database checks each batch's keys, a statement
+    # at a time, while the next batch is matched). A team that cannot be filled raises
+    # here, inside the transaction, so nothing is stored.
     feed = _TeamFeed(
         seed=selection.seed,
         targets=selection.targets,
@@ -546,13 +544,11 @@ def draw_execute_run(
                     return draw
                 if draw.status != Draw.Status.PREPARED:
                     raise ValidationError("该抽取已取消，不能执行。")
-                key_lookups_for_checks()
                 inspection_ids = _create_inspections(draw, selection)
                 write_team = _assignment_writer(draw, pool, inspection_ids)
                 teams: list[protocol.Team] = []
                 for batch in feed.batches():
                     write_team(batch)
-                    check_deferred_constraints()
                     teams.extend(batch)
                 execution = protocol.complete_execution(selection, teams)
                 report(4, stage="写入检查组并公开服务器密钥")
@@ -595,8 +591,8 @@ def _create_inspections(draw: Draw, selection: protocol.Selection) -> dict[str, 
     the same target where the two tasks merged their visits (进一次门). Written with
     COPY: a large draw creates tens of thousands of rows. Returns key -> inspection id.
 
-    On PostgreSQL the deferred foreign-key checks of these rows are run at once (SET
-    CONSTRAINTS), while the teams are still being matched, instead of all at COMMIT."""
+    Their keys are checked a statement at a time (luozhuang_dsj.lib.references), as each
+    COPY ends, while the teams are still being matched."""
     task = draw.task
     keys = selection.targets
     targets = {
@@ -652,7 +648,6 @@ def _create_inspections(draw: Draw, selection: protocol.Selection) -> dict[str, 
             for position, entry in enumerate(selection.selected, start=1)
         ],
     )
-    check_deferred_constraints()
     return dict(zip(keys, inspection_ids, strict=True))
 
 

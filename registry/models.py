@@ -92,9 +92,17 @@ class Target(models.Model):
     legal_representative = models.CharField("法定代表人（负责人、经营者）", max_length=100, blank=True)
     address = models.CharField("住所（经营场所）", max_length=300, blank=True)
     # Indexed by (town, status) and (industry_code) below: every index costs time on each
-    # imported row, so the registry keeps only those its lists and frames use.
+    # imported row, so the registry keeps only those its lists and frames use. The town is
+    # checked a statement at a time (luozhuang_dsj.lib.references, migration 0008), not
+    # with a query per imported row.
     town = models.ForeignKey(
-        Town, verbose_name="所属镇街", null=True, blank=True, on_delete=models.PROTECT, db_index=False
+        Town,
+        verbose_name="所属镇街",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        db_index=False,
+        db_constraint=False,
     )
     industry_code = models.CharField("行业代码", max_length=5, blank=True)
     status = models.CharField("登记状态", max_length=4, choices=Status.choices, default=Status.ACTIVE)

@@ -64,7 +64,9 @@ class _CopySource:
 def _copy(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     column_list = ", ".join(connection.ops.quote_name(column) for column in columns)
     sql = f"COPY {table} ({column_list}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
-    with connection.cursor() as cursor:
+    # The driver's own cursor (Django's has no COPY), its errors raised as Django's
+    # (a refused key is an IntegrityError, as from any other write).
+    with connection.cursor() as cursor, connection.wrap_database_errors:
         cursor.cursor.copy_expert(sql, _CopySource(rows), size=1 << 20)
 
 
@@ -228,44 +230,6 @@ def paused_gc() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-def check_deferred_constraints() -> None:
-    """PostgreSQL only (a no-op elsewhere): run the deferred constraint checks of the rows
-    written so far in this transaction now rather than at COMMIT, and go on deferring.
-
-    Django's foreign keys are DEFERRABLE INITIALLY DEFERRED, and PostgreSQL checks each
-    inserted row with a query of its own at COMMIT: for tens of thousands of rows that is
-    a second of the database's time. Checked early, that time can overlap with work the
-    caller does meanwhile in another thread. Every deferrable constraint of the schema is
-    initially deferred, so ALL DEFERRED restores exactly the transaction's starting state.
-    """
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-
-
-def key_lookups_for_checks() -> None:
-    """PostgreSQL only (a no-op elsewhere): for the rest of the transaction, look rows up by
-    index rather than by reading the whole table. Call it before writing tens of thousands
-    of rows whose foreign keys point into small tables.
-
-    PostgreSQL checks each inserted row's foreign key with a query by primary key, planned
-    like any other: on a table of a few pages (a district's hundred inspectors, its
-    departments, the year's tasks) the planner reads the whole table for each row, and
-    that row's check costs in proportion to the table — about twice the index lookup's
-    time for a hundred inspectors. Index lookups are never wrong, only slower than a scan
-    for a query that reads most of a table, which a transaction of inserts does not.
-
-    A connection keeps a check's plan once made, so this counts where the connection has
-    not yet checked that foreign key (a worker's first draw); elsewhere it changes nothing.
-    """
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
 
 
 def insert_returning_ids(

@@ -3,15 +3,8 @@
 import gc
 
 import pytest
-from django.db import IntegrityError, connection, transaction
 
-from inspections.models import Visit
-from luozhuang_dsj.lib.bulk import (
-    check_deferred_constraints,
-    fetch_by_keys,
-    key_lookups_for_checks,
-    paused_gc,
-)
+from luozhuang_dsj.lib.bulk import fetch_by_keys, paused_gc
 from registry.models import Target
 from tests import sheets
 
@@ -49,53 +42,3 @@ def test_paused_gc_pauses_the_collector_and_restores_it():
     with pytest.raises(RuntimeError), paused_gc():
         raise RuntimeError
     assert gc.isenabled()
-
-
-@pytest.mark.django_db(transaction=True)
-def test_deferred_foreign_keys_are_checked_at_once_and_then_deferred_again():
-    if connection.vendor != "postgresql":
-        check_deferred_constraints()  # a no-op elsewhere
-        return
-    target = Target.objects.create(code=sheets.code(1), name="甲公司")
-    with pytest.raises(IntegrityError), transaction.atomic():
-        Visit.objects.create(target_id=target.pk + 1000)
-        check_deferred_constraints()  # the bad row is refused here, not at COMMIT
-    with transaction.atomic():
-        Visit.objects.create(target=target)
-        check_deferred_constraints()
-        with connection.cursor() as cursor:  # deferred again: a bad row may stand until the end
-            cursor.execute(
-                "INSERT INTO inspections_visit (target_id, created_at) VALUES (%s, now())", [target.pk + 1000]
-            )
-        Visit.objects.filter(target_id=target.pk + 1000).delete()
-    assert Visit.objects.filter(target=target).count() == 1
-
-
-def _seqscan() -> str:
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW enable_seqscan")
-        return cursor.fetchone()[0]
-
-
-@pytest.mark.django_db(transaction=True)
-def test_key_lookups_hold_for_the_transaction_only_and_the_checks_still_refuse_a_bad_row():
-    if connection.vendor != "postgresql":
-        key_lookups_for_checks()  # a no-op elsewhere
-        return
-    target = Target.objects.create(code=sheets.code(1), name="甲公司")
-    with transaction.atomic():
-        key_lookups_for_checks()
-        assert _seqscan() == "off"
-        with connection.cursor() as cursor:  # the check's own query: by primary key, with the index
-            cursor.execute(
-                "EXPLAIN SELECT 1 FROM ONLY registry_target x WHERE id = %s FOR KEY SHARE OF x", [target.pk]
-            )
-            plan = "\n".join(row[0] for row in cursor.fetchall())
-        assert "Seq Scan" not in plan and "registry_target_pkey" in plan
-        Visit.objects.create(target=target)
-    assert _seqscan() == "on"
-    with pytest.raises(IntegrityError), transaction.atomic():
-        key_lookups_for_checks()
-        Visit.objects.create(target_id=target.pk + 1000)  # refused at COMMIT, as before
-    assert _seqscan() == "on"
-    assert list(Visit.objects.values_list("target_id", flat=True)) == [target.pk]

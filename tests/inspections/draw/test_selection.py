@@ -4,7 +4,7 @@ from collections import Counter
 
 import pytest
 
-from inspections.draw import ProtocolError, build_frame, select_targets, stratum_size, ticket_of
+from inspections.draw import ProtocolError, build_frame, select_targets, selection, stratum_size, ticket_of
 from inspections.draw.verifier import bottom_k
 from tests.inspections.draw.draws import credit_code
 
@@ -147,3 +147,48 @@ def test_a_size_for_an_empty_stratum_is_allowed():
     assert [
         entry.target for entry in select_targets(seed=SEEDS[0], frame=frame, sizes=sizes, batch_size=1)
     ] == ["X-1"]
+
+
+def _large_frame_and_sizes():  # type: ignore[no-untyped-def]
+    keys = {"A": 700, "B": 1301, "C": 3, "D": 0}
+    frame = build_frame(
+        [
+            (stratum, credit_code(stratum_index * 10_000 + number))
+            for stratum_index, (stratum, count) in enumerate(keys.items())
+            for number in range(count)
+        ]
+    )
+    sizes = [
+        stratum_size("A", 700, ratio_percent="3"),
+        stratum_size("B", 1301, count=40),
+        stratum_size("C", 3, count=0),
+        stratum_size("D", 0, count=0),
+    ]
+    return frame, sizes
+
+
+def test_a_large_frame_hashed_in_two_processes_selects_the_same(monkeypatch):
+    frame, sizes = _large_frame_and_sizes()
+    seed = SEEDS[7]
+    alone = select_targets(seed=seed, frame=frame, sizes=sizes, batch_size=7)
+    monkeypatch.setattr(selection, "TWO_PROCESSES_FROM", 100)
+    forks = []
+    real_fork = selection.os.fork
+    monkeypatch.setattr(selection.os, "fork", lambda: forks.append(1) or real_fork())
+    assert select_targets(seed=seed, frame=frame, sizes=sizes, batch_size=7) == alone
+    assert forks == [1]
+    assert [entry.stratum for entry in alone].count("A") == 21
+    assert [entry.stratum for entry in alone].count("B") == 40
+
+
+def test_a_failed_second_process_leaves_its_half_to_the_first(monkeypatch):
+    frame, sizes = _large_frame_and_sizes()
+    seed = SEEDS[8]
+    alone = select_targets(seed=seed, frame=frame, sizes=sizes, batch_size=7)
+    monkeypatch.setattr(selection, "TWO_PROCESSES_FROM", 100)
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise MemoryError  # in the child only: the parent never pickles
+
+    monkeypatch.setattr(selection.pickle, "dumps", broken)
+    assert select_targets(seed=seed, frame=frame, sizes=sizes, batch_size=7) == alone
