@@ -17,9 +17,10 @@ stay one self-contained file that imports nothing but the standard library.
 
 from __future__ import annotations
 
+import collections
 import datetime
 import hashlib
-import heapq
+import itertools
 import json
 import operator
 import re
@@ -50,7 +51,7 @@ RULE_NAMES = {
 }
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _RATIO_TEXT = re.compile(r"\d{1,3}\.\d{2}")
-_DIGEST = type(hashlib.sha256()).digest
+_HASH = type(hashlib.sha256())
 
 
 class ProtocolError(ValueError):
@@ -500,17 +501,20 @@ class Matcher:
         self.recent = index_by_target(pool, "recent_targets")
 
     def smallest(self, target: str, codes: list[str] | set[str], count: int) -> list[str]:
-        """The `count` codes of equal load with the smallest (H(seed|key|code), code), in order."""
-        prefix = (self.seed + "|" + target + "|").encode("utf-8")
-        digests = map(
-            _DIGEST, map(hashlib.sha256, map(prefix.__add__, map(self.code_bytes.__getitem__, codes)))
-        )
-        ranked = (
-            sorted(zip(digests, codes))
-            if count >= len(codes)
-            else heapq.nsmallest(count, zip(digests, codes))
-        )
-        return [code for _, code in ranked]
+        """The `count` codes of equal load with the smallest (H(seed|key|code), code), in order.
+
+        SHA-256 absorbs the shared `seed|key|` once; each code goes on from a copy of that
+        state (the same digest as hashing the whole text, for half the work), the loops run
+        by map() rather than by Python statements. A bucket holds at most the pool's size:
+        sorting it all beats a heap of the few wanted."""
+        shared = hashlib.sha256((self.seed + "|" + target + "|").encode("utf-8"))
+        states = list(map(_HASH.copy, itertools.repeat(shared, len(codes))))
+        collections.deque(map(_HASH.update, states, map(self.code_bytes.__getitem__, codes)), maxlen=0)
+        ranked = list(zip(map(_HASH.digest, states), codes))
+        if count == 1:
+            return [min(ranked)[1]]
+        ranked.sort()
+        return [code for _, code in ranked[:count]]
 
     def pick(self, target: str, slot_index: int, count: int, excluded: set) -> list[str]:
         """The `count` eligible inspectors with the smallest (load, hash, code), in pick order.
@@ -563,11 +567,12 @@ class Matcher:
         result = []
         for index, slot in enumerate(self.slots):
             count, fitting = slot["k"], self.fitting[index]
-            hard = {code for code in conflicted if code in fitting}
-            hard.update(code for code in team if code in fitting)
+            hard = fitting.intersection(team)
+            if conflicted:
+                hard |= fitting.intersection(conflicted)
             if len(fitting) - len(hard) < count:
                 raise self.fail(target, index, team)
-            strict = hard.union(code for code in recent if code in fitting)
+            strict = hard | fitting.intersection(recent) if recent else hard
             relaxed = len(fitting) - len(strict) < count
             picked = self.pick(target, index, count, hard if relaxed else strict)
             for code in picked:
