@@ -42,8 +42,11 @@ def _names(child_table: str, column: str) -> dict[str, str]:
     }
 
 
-def install_sql(child_table: str, column: str, parent_table: str, parent_column: str) -> list[str]:
-    """The statements that install the checks of child_table.column → parent_table.parent_column."""
+def install_sql(
+    child_table: str, column: str, parent_table: str, parent_column: str, key_type: str = "bigint"
+) -> list[str]:
+    """The statements that install the checks of child_table.column → parent_table.parent_column
+    (whose database type is key_type)."""
     names = _names(child_table, column)
     quoted = {
         "child": f'"{child_table}"',
@@ -60,7 +63,7 @@ def install_sql(child_table: str, column: str, parent_table: str, parent_column:
     check = f"""
 CREATE OR REPLACE FUNCTION "{names["check"]}"() RETURNS trigger LANGUAGE plpgsql AS $function$
 DECLARE
-    wanted bigint;
+    wanted {key_type}[];
     present bigint;
     missing text;
 BEGIN
@@ -73,20 +76,19 @@ BEGIN
         END IF;
         RETURN NULL;
     END IF;
-    SELECT count(DISTINCT n.{quoted["col"]}) INTO wanted FROM new_rows AS n;
-    IF wanted = 0 THEN
+    -- One pass over the new rows for their distinct keys, one lookup of them all.
+    SELECT array_agg(d.key) INTO wanted
+    FROM (SELECT DISTINCT n.{quoted["col"]} AS key FROM new_rows AS n WHERE n.{quoted["col"]} IS NOT NULL) AS d;
+    IF wanted IS NULL THEN
         RETURN NULL;
     END IF;
     SELECT count(*) INTO present FROM (
-        SELECT 1 FROM ONLY {quoted["parent"]} AS p
-        WHERE p.{quoted["pcol"]} IN (SELECT n.{quoted["col"]} FROM new_rows AS n)
-        FOR KEY SHARE OF p
+        SELECT 1 FROM ONLY {quoted["parent"]} AS p WHERE p.{quoted["pcol"]} = ANY(wanted) FOR KEY SHARE OF p
     ) AS locked;
-    IF present < wanted THEN
-        SELECT n.{quoted["col"]}::text INTO missing FROM new_rows AS n
-        WHERE n.{quoted["col"]} IS NOT NULL
-          AND NOT EXISTS (SELECT 1 FROM ONLY {quoted["parent"]} AS p WHERE p.{quoted["pcol"]} = n.{quoted["col"]})
-        LIMIT 1;
+    IF present < cardinality(wanted) THEN
+        SELECT w.key::text INTO missing FROM unnest(wanted) AS w(key)
+        WHERE NOT EXISTS (SELECT 1 FROM ONLY {quoted["parent"]} AS p WHERE p.{quoted["pcol"]} = w.key)
+        ORDER BY w.key LIMIT 1;
         {violation}
     END IF;
     RETURN NULL;
@@ -109,14 +111,14 @@ $function$"""  # noqa: S608
     return [
         check,
         guard,
-        f'CREATE TRIGGER "{names["inserted"]}" AFTER INSERT ON {quoted["child"]} '
+        f'CREATE OR REPLACE TRIGGER "{names["inserted"]}" AFTER INSERT ON {quoted["child"]} '
         f'REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "{names["check"]}"()',
-        f'CREATE TRIGGER "{names["updated"]}" AFTER UPDATE OF {quoted["col"]} ON {quoted["child"]} FOR EACH ROW '
+        f'CREATE OR REPLACE TRIGGER "{names["updated"]}" AFTER UPDATE OF {quoted["col"]} ON {quoted["child"]} FOR EACH ROW '
         f"WHEN (NEW.{quoted['col']} IS NOT NULL AND NEW.{quoted['col']} IS DISTINCT FROM OLD.{quoted['col']}) "
         f'EXECUTE FUNCTION "{names["check"]}"()',
-        f'CREATE TRIGGER "{names["deleted"]}" BEFORE DELETE ON {quoted["parent"]} FOR EACH ROW '
+        f'CREATE OR REPLACE TRIGGER "{names["deleted"]}" BEFORE DELETE ON {quoted["parent"]} FOR EACH ROW '
         f'EXECUTE FUNCTION "{names["guard"]}"()',
-        f'CREATE TRIGGER "{names["rekeyed"]}" BEFORE UPDATE OF {quoted["pcol"]} ON {quoted["parent"]} FOR EACH ROW '
+        f'CREATE OR REPLACE TRIGGER "{names["rekeyed"]}" BEFORE UPDATE OF {quoted["pcol"]} ON {quoted["parent"]} FOR EACH ROW '
         f'WHEN (NEW.{quoted["pcol"]} IS DISTINCT FROM OLD.{quoted["pcol"]}) EXECUTE FUNCTION "{names["guard"]}"()',
     ]
 
@@ -157,7 +159,7 @@ class CheckReferencesByStatement(migrations.operations.base.Operation):
     def state_forwards(self, app_label, state):  # type: ignore[no-untyped-def]
         pass  # the model state is the field's own (db_constraint=False)
 
-    def _tables(self, app_label, state) -> tuple[str, str, str, str]:  # type: ignore[no-untyped-def]
+    def _tables(self, app_label, state, connection) -> tuple[str, str, str, str, str]:  # type: ignore[no-untyped-def]
         model = state.apps.get_model(app_label, self.model_name)
         field = model._meta.get_field(self.name)
         return (
@@ -165,18 +167,21 @@ class CheckReferencesByStatement(migrations.operations.base.Operation):
             field.column,
             field.related_model._meta.db_table,
             field.target_field.column,
+            field.db_type(connection),
         )
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):  # type: ignore[no-untyped-def]
         if schema_editor.connection.vendor != "postgresql":
             return
-        for statement in install_sql(*self._tables(app_label, to_state)):
+        for statement in install_sql(*self._tables(app_label, to_state, schema_editor.connection)):
             schema_editor.execute(statement, params=None)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):  # type: ignore[no-untyped-def]
         if schema_editor.connection.vendor != "postgresql":
             return
-        child_table, column, parent_table, _ = self._tables(app_label, from_state)
+        child_table, column, parent_table, _, _ = self._tables(
+            app_label, from_state, schema_editor.connection
+        )
         for statement in uninstall_sql(child_table, column, parent_table):
             schema_editor.execute(statement, params=None)
 
