@@ -299,7 +299,8 @@ def _frame_and_sizes(
     task: Task, *, today: datetime.date
 ) -> tuple[protocol.Frame, list[protocol.StratumSize]]:
     try:
-        frame = protocol.build_frame_from_lines(selectors.frame_lines(task, today=today))
+        # One line per target, keyed by its code: a unique column.
+        frame = protocol.build_frame_from_lines(selectors.frame_lines(task, today=today), keys_unique=True)
     except protocol.ProtocolError as error:
         raise ValidationError(f"抽取名单无法生成：{error.message}") from None
     try:

@@ -82,9 +82,14 @@ def build_frame_from_strata(strata: Mapping[str, Iterable[str]]) -> Frame:
     return _frame_of({stratum: list(keys) for stratum, keys in strata.items()})
 
 
-def build_frame_from_lines(lines: list[str]) -> Frame:
+def build_frame_from_lines(lines: list[str], *, keys_unique: bool = False) -> Frame:
     """The frame of `STRATUM<TAB>KEY` lines in any order, e.g. as a query's COPY gives them;
     the list is sorted in place.
+
+    `keys_unique`: the caller vouches that no key is on two lines, as for keys read from a
+    unique column, one line per row (the registry's codes): the check that no key is in two
+    strata (a set of every key, a third of a second for a million) is then left out. Repeats
+    within a stratum are still refused: they cost nothing to find in sorted lines.
 
     Sorted, the lines are the frame file itself: the file is one join, and the strata are
     sliced from it (`_strata_in_blocks`). Lines that are not one name and one key, or
@@ -106,7 +111,8 @@ def build_frame_from_lines(lines: list[str]) -> Frame:
         return build_frame(line.partition("\t")[::2] for line in lines)
     for name, keys in strata:
         check_stratum_keys(name, keys)
-    check_frame_keys_unique(dict(strata))
+    if not keys_unique:
+        check_frame_keys_unique(dict(strata))
     content = text.encode("utf-8")
     return Frame(content=content, digest=hashlib.sha256(content).hexdigest(), strata=strata)
 

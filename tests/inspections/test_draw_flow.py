@@ -74,6 +74,11 @@ def test_the_frame_lists_keys_in_code_point_order_whatever_the_database_collatio
     assert placed == dict(Target.objects.values_list("code", "risk_class"))
 
 
+def test_the_frame_vouches_for_unique_keys_because_a_target_code_is_unique():
+    # draw_prepare builds the frame with keys_unique=True: one line per target, by code.
+    assert Target._meta.get_field("code").unique
+
+
 def test_frame_keys_come_out_exactly_as_stored_even_where_copy_would_escape_them(world, task):
     # COPY writes a backslash as two, a TAB as "\\t": the frame must hold the stored key.
     slash = Target.objects.create(code="XM\\2027\\01", name="项目甲", risk_class="B")

@@ -48,6 +48,15 @@ def test_keys_grouped_by_stratum_give_the_same_frame_and_empty_strata_are_left_o
 def test_lines_give_the_same_frame_as_pairs(pairs):
     lines = [f"{stratum}\t{key}" for stratum, key in reversed(pairs)]
     assert build_frame_from_lines(lines) == build_frame(pairs)
+    lines = [f"{stratum}\t{key}" for stratum, key in reversed(pairs)]
+    assert build_frame_from_lines(lines, keys_unique=True) == build_frame(pairs)
+
+
+def test_a_key_in_two_strata_is_refused_unless_the_caller_vouches_for_unique_keys():
+    with pytest.raises(ProtocolError, match="X-1"):
+        build_frame_from_lines(["A\tX-1", "B\tX-1"])
+    with pytest.raises(ProtocolError, match="X-1"):  # within one stratum: always refused
+        build_frame_from_lines(["A\tX-1", "A\tX-1"], keys_unique=True)
 
 
 def test_a_line_without_a_tab_is_refused_even_beside_one_with_two():
