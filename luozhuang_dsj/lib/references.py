@@ -93,7 +93,7 @@ BEGIN
     END IF;
     RETURN NULL;
 END
-$function$"""  # noqa: S608
+$function$"""  # noqa: S608  # nosec B608
     guard = f"""
 CREATE OR REPLACE FUNCTION "{names["guard"]}"() RETURNS trigger LANGUAGE plpgsql AS $function$
 BEGIN
@@ -107,7 +107,7 @@ BEGIN
     END IF;
     RETURN NEW;
 END
-$function$"""  # noqa: S608
+$function$"""  # noqa: S608  # nosec B608
     return [
         check,
         guard,
