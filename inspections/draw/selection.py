@@ -89,15 +89,18 @@ def _bottom_k_in_two_processes(
     no cleanup). Should the child fail in any way, its half is computed here: the result
     is the same, only slower."""
     halves = {name: len(keys) // 2 for name, keys in strata.items()}
+
+    def second_halves() -> dict[str, Sequence[str]]:
+        return {name: keys[halves[name] :] for name, keys in strata.items()}
+
     reader, writer = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child
         status = 1
         try:
             os.close(reader)
-            theirs = {name: keys[halves[name] :] for name, keys in strata.items()}
             with os.fdopen(writer, "wb") as pipe:
-                pipe.write(pickle.dumps(_bottom_k(seed, theirs, sample_sizes)))
+                pipe.write(pickle.dumps(_bottom_k(seed, second_halves(), sample_sizes)))
             status = 0
         finally:
             os._exit(status)
@@ -117,5 +120,5 @@ def _bottom_k_in_two_processes(
         except Exception:  # a child cut short: its half is computed here instead
             theirs = None
     if theirs is None:
-        theirs = _bottom_k(seed, {name: keys[halves[name] :] for name, keys in strata.items()}, sample_sizes)
+        theirs = _bottom_k(seed, second_halves(), sample_sizes)
     return {name: sorted(ours[name] + theirs[name])[: sample_sizes.get(name, 0)] for name in strata}
