@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 import re
 import secrets
 from typing import Any
@@ -7,9 +8,7 @@ from typing import Any
 from django import forms
 from django.core import signing
 from django.core.cache import cache
-from django.forms.utils import flatatt
 from django.utils import timezone
-from django.utils.html import format_html
 
 from disclosure.models import Objection
 from disclosure.selectors import OUTCOME_CHOICES, SearchQuery
@@ -24,17 +23,46 @@ _PHONE = re.compile(r"^[0-9\-+ ]{7,20}$")
 class QuickSelect(forms.Select):
     """A <select> built in Python, with the markup of Django's Select: the search form is on
     every search page, and the template renderer's template per option was a third of its
-    cost under load (bench/bench_portal.py)."""
+    cost under load (bench/bench_portal.py). Each option's markup is made once per list of
+    choices (the lists are few: the departments, the years, the outcomes)."""
 
     def render(self, name: str, value: Any, attrs: dict | None = None, renderer: Any = None) -> str:
         selected = {str(item) for item in self.format_value(value)}
         options = (
-            f'<option value="{escape(str(key))}"{" selected" if str(key) in selected else ""}>'
-            f"{escape(str(label))}</option>"
-            for key, label in self.choices
+            chosen if key in selected else plain for key, plain, chosen in _option_markup(tuple(self.choices))
         )
-        attributes = flatatt(self.build_attrs(self.attrs, attrs))
+        attributes = quick_attributes(self.build_attrs(self.attrs, attrs))
         return safe_join([f'<select name="{escape(name)}"{attributes}>', *options, "</select>"])
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> QuickSelect:
+        # The copies share the list of choices (Select normalises it again on each copy).
+        return forms.Widget.__deepcopy__(self, memo)
+
+
+def quick_attributes(attributes: dict[str, Any]) -> str:
+    """flatatt's markup (True: the name alone; False and None: left out), without a
+    format_html per attribute."""
+    return "".join(
+        f" {name}" if value is True else f' {name}="{escape(str(value))}"'
+        for name, value in attributes.items()
+        if value is not None and value is not False
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _option_markup(choices: tuple[tuple[Any, Any], ...]) -> tuple[tuple[str, str, str], ...]:
+    """Per choice: its value as the form gives it back, and its <option> unselected and selected."""
+    markup = []
+    for key, label in choices:
+        value, shown = escape(str(key)), escape(str(label))
+        markup.append(
+            (
+                str(key),
+                f'<option value="{value}">{shown}</option>',
+                f'<option value="{value}" selected>{shown}</option>',
+            )
+        )
+    return tuple(markup)
 
 
 class QuickTextInput(forms.TextInput):
@@ -45,7 +73,16 @@ class QuickTextInput(forms.TextInput):
         shown = self.format_value(value)
         if shown is not None:
             attributes["value"] = shown
-        return format_html("<input{}>", flatatt(attributes))
+        return safe_join(["<input", quick_attributes(attributes), ">"])
+
+
+class SharedChoiceField(forms.TypedChoiceField):
+    """A choice field whose copies share its list of choices. A form deep-copies its
+    fields for every instance, and ChoiceField copies every choice with them; these lists
+    are only ever replaced, never changed in place."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> SharedChoiceField:
+        return forms.Field.__deepcopy__(self, memo)
 
 
 DEPARTMENT_CHOICES_KEY = "disclosure:search-form-departments"
@@ -69,32 +106,19 @@ def clear_department_choices(**kwargs: Any) -> None:
 
 
 class SearchForm(forms.Form):
+    """The public search's conditions. Make it with search_form(), which fills in the
+    departments and the years as they are today."""
+
     q = forms.CharField(
-        label="企业名称或统一社会信用代码", max_length=100, required=False, widget=QuickTextInput
-    )
-    department = forms.TypedChoiceField(
-        label="检查部门",
-        choices=department_choices,
-        coerce=int,
+        label="企业名称或统一社会信用代码",
+        max_length=100,
         required=False,
-        empty_value=None,
-        widget=QuickSelect,
+        widget=QuickTextInput(attrs={"type": "search", "placeholder": "输入名称的一部分或信用代码"}),
     )
-    year = forms.TypedChoiceField(
-        label="年度", coerce=int, required=False, empty_value=None, widget=QuickSelect
-    )
-    outcome = forms.ChoiceField(
+    outcome = SharedChoiceField(
         label="检查结果", choices=[("", "全部结果"), *OUTCOME_CHOICES], required=False, widget=QuickSelect
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["department"].choices = department_choices()  # one query, not one per use
-        this_year = timezone.localdate().year
-        self.fields["year"].choices = [("", "全部年度")] + [
-            (year, f"{year}年") for year in range(this_year, this_year - 8, -1)
-        ]
-        self.fields["q"].widget.attrs.update({"type": "search", "placeholder": "输入名称的一部分或信用代码"})
+    field_order = ["q", "department", "year", "outcome"]
 
     def query(self) -> SearchQuery:
         if not self.is_valid():
@@ -106,6 +130,34 @@ class SearchForm(forms.Form):
             year=data.get("year"),
             outcome=data.get("outcome") or "",
         )
+
+
+@functools.lru_cache(maxsize=8)
+def _search_form_class(departments: tuple[tuple[Any, str], ...], this_year: int) -> type[SearchForm]:
+    """SearchForm with these departments and the eight years to this one as its choices:
+    a class per list, so that a search does not normalise and copy the lists again."""
+    years = [("", "全部年度"), *((year, f"{year}年") for year in range(this_year, this_year - 8, -1))]
+    fields = {
+        "department": SharedChoiceField(
+            label="检查部门",
+            choices=departments,
+            coerce=int,
+            required=False,
+            empty_value=None,
+            widget=QuickSelect,
+        ),
+        "year": SharedChoiceField(
+            label="年度", choices=years, coerce=int, required=False, empty_value=None, widget=QuickSelect
+        ),
+    }
+    return type("SearchForm", (SearchForm,), fields)
+
+
+def search_form(data: Any = None) -> SearchForm:
+    """The search form bound to `data` (a QueryDict; None for an empty form), with today's
+    departments and years."""
+    departments = tuple(tuple(choice) for choice in department_choices())
+    return _search_form_class(departments, timezone.localdate().year)(data)
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -140,6 +140,23 @@ class PublishedResult(models.Model):
         return f"{self.target_name} · {self.matter_name} · {self.result_label}"
 
 
+class SearchGeneration(models.Model):
+    """One row: a number that changes with every statement that writes the published
+    results (or renames a department), set by triggers (migration 0007) from a sequence on
+    PostgreSQL and at random on SQLite, so that a rolled-back write never leaves a number
+    that was seen before. The public search keeps the newest published results in memory
+    (disclosure.selectors.recent_results) and reads them again when this number changes."""
+
+    value = models.BigIntegerField("版本号")
+
+    class Meta:
+        verbose_name = "检索数据版本"
+        verbose_name_plural = "检索数据版本"
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
 def search_fold(text: str) -> str:
     """A name or a search box's text as the search compares it: full-width characters to
     half-width (NFKC), lower case, without spaces of any width."""

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from disclosure import selectors
-from disclosure.forms import ObjectionForm, SearchForm
+from disclosure.forms import ObjectionForm, search_form
 from disclosure.models import Objection, PublishedResult
 from disclosure.selectors import PublicResult
 from disclosure.services import ObjectionData, objection_file
@@ -41,7 +41,7 @@ def home(request: HttpRequest) -> HttpResponse:
     recent = draw_selectors.public_draws().filter(status=Draw.Status.EXECUTED).order_by("-executed_at")[:10]
     context = {
         "departments": departments,
-        "search_form": SearchForm(),
+        "search_form": search_form(),
         "latest": selectors.latest_publications(10),
         "upcoming": upcoming,
         "recent": recent,
@@ -150,7 +150,7 @@ def draw_verifier(request: HttpRequest) -> FileResponse:
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
     """Published results by a part of the name or the credit code; no full count (capped)."""
-    form = SearchForm(request.GET or None)
+    form = search_form(request.GET or None)
     query = form.query()
     page = None
     if not query.is_empty:

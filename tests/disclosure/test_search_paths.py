@@ -85,6 +85,9 @@ def test_a_two_character_name_is_looked_up_in_the_bigram_index(results):
     where = selectors._search_where(SearchQuery(text="鑫源"), indexed=True)
     assert where.sql == "disclosure_name_bigrams(search_key::text) @> ARRAY[%s]::text[]"
     with connection.cursor() as cursor:
+        # Earlier tests' rolled-back rows stay in the index's pending list, which the
+        # planner counts as the index's cost; a real table's list is merged by autovacuum.
+        cursor.execute("SELECT gin_clean_pending_list('disclosure_public_result_search_bigram')")
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(f"EXPLAIN SELECT id FROM disclosure_publishedresult WHERE {where.sql}", where.params)  # noqa: S608  # nosec B608
         plan = "\n".join(line for (line,) in cursor.fetchall())
@@ -138,7 +141,7 @@ def test_a_name_with_a_rare_bigram_skips_the_window_and_finds_the_same_rows(resu
     for text, window_read in (("陶瓷", False), ("有限", True)):
         with CaptureQueriesContext(connection) as queries:
             assert every_page(text, 20) == reference(text)
-        assert any("AS recent" in query["sql"] for query in queries) is window_read, text
+        assert any("search_generation" in query["sql"] for query in queries) is window_read, text
     shares.floor = None  # no statistics: the window first, as before
     assert not selectors._known_sparse("陶瓷")
 
