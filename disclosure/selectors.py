@@ -196,13 +196,14 @@ def _search_where(query: SearchQuery, *, indexed: bool) -> _Where:
 
 
 # A dense search is answered from this many of the newest published results, which each
-# process keeps in memory (recent_results): at least a hundred times the rows of a first
-# page. Deeper pages are looked for among more of the newest in the database.
-RECENT_WINDOW = 2500
-# A name part none of whose bigrams is in more than this share of the published results
-# is looked up through the indexes at once: the window (about 1 % needed) would not hold
-# a page of it. Half the share the window needs, for the statistics' sampling error.
-SPARSE_SHARE = 0.005
+# process keeps in memory (recent_results): a first page (21 rows) needs a share of about
+# 0.2 % of them to match. Deeper pages look among more of the newest, in the database.
+RECENT_WINDOW = 10000
+# A name part with a bigram in less than this share of the published results matches too
+# few of the newest for a page (a name part matches at most as many as its rarest bigram):
+# it is looked up through the indexes at once. Somewhat under the 0.2 % a page needs, for
+# the statistics' sampling error (on the portal benchmark, 0.1 % and 0.2 % were slower).
+SPARSE_SHARE = 0.0015
 # Up to this many matches, a sparse search reads their keys and sorts them itself.
 SPARSE_KEYS = 2000
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from urllib.parse import quote
 
 from django import template
+from django.forms import BoundField, Form
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -22,6 +23,7 @@ from django.utils.safestring import SafeString
 from disclosure.models import Objection
 from disclosure.selectors import PublicResult, PublicRow
 from luozhuang_dsj.lib.markup import escape, safe_join
+from luozhuang_dsj.lib.pagination import PeekPage
 
 register = template.Library()
 
@@ -79,6 +81,64 @@ def search_result_rows(rows: list[PublicRow]) -> SafeString:
             published=day(row.published_at, zone),
         )
         for row in rows
+    )
+
+
+_FIELD = (
+    '<div class="field">\n    <label for="{id}">{label}</label>\n    {widget}\n    {errors}\n  </div>\n  '
+)
+
+
+@register.simple_tag
+def search_form_fields(form: Form) -> SafeString:
+    """The search form's fields, each with its label and errors (the markup of a template
+    loop over the fields, built here: the form is on every search page)."""
+    return safe_join(
+        _FIELD.format(
+            id=escape(field.id_for_label),
+            label=escape(str(field.label)),
+            widget=field,  # the widget's markup (disclosure.forms: values escaped there)
+            errors=_field_errors(field),
+        )
+        for field in form
+    )
+
+
+def _field_errors(field: BoundField) -> str:
+    """A field's errors, in the element its widget's aria-describedby names."""
+    if not field.errors:
+        return ""
+    messages = "".join(f'<p class="error" role="alert">{escape(str(error))}</p>' for error in field.errors)
+    return f'<div id="{escape(field.auto_id)}_error">{messages}</div>'
+
+
+@register.simple_tag(takes_context=True)
+def search_pagination(context: template.Context, page: PeekPage) -> SafeString:
+    """Previous and next for a PeekPage (a list that is not counted), keeping the other
+    parameters of the request."""
+    if not (page.has_previous or page.has_next or page.total):
+        return safe_join([])
+    kept = "".join(
+        f"{escape(key)}={escape(quote(value, safe='/'))}&amp;"
+        for key, value in context["request"].GET.items()
+        if key != "page"
+    )
+    if page.total is not None:
+        state = f"，共 {page.total} 条"
+    elif not page.rows:
+        state = "（没有更多结果）"
+    elif not page.has_next and page.more:
+        state = "（已到最后可翻阅的一页，请缩小查询范围）"
+    else:
+        state = ""
+    return safe_join(
+        [
+            '<nav class="pagination" aria-label="分页">\n  ',
+            f'<a href="?{kept}page={page.previous_page_number}">上一页</a>' if page.has_previous else "",
+            f"\n  <span>第 {page.number} 页{state}</span>\n  ",
+            f'<a href="?{kept}page={page.next_page_number}">下一页</a>' if page.has_next else "",
+            "\n</nav>",
+        ]
     )
 
 

@@ -156,3 +156,18 @@ def test_bigram_shares_are_read_from_the_statistics_of_the_bigram_index(results)
     assert shares.share_bound("有限") == pytest.approx(8 / 12)  # four of the six names, two results each
     assert shares.share_bound("陶瓷") == pytest.approx(2 / 12)
     assert shares.floor is not None and shares.share_bound("没有") == shares.floor
+
+
+def test_a_bad_filter_is_shown_beside_its_field_and_searches_nothing(results):
+    html = Client().get(reverse("public-search"), {"q": "有限公司", "year": "1999"}).content.decode()
+    assert 'aria-invalid="true" aria-describedby="id_year_error" id="id_year"' in html
+    assert (
+        '<div id="id_year_error"><p class="error" role="alert">选择一个有效的选项。 1999 不在可用的选项中。</p></div>'
+        in html
+    )
+    assert "/businesses/" not in html
+    assert '<label for="id_q">企业名称或统一社会信用代码</label>' in html
+    assert (
+        '<input type="search" name="q" placeholder="输入名称的一部分或信用代码" maxlength="100" id="id_q" value="有限公司">'
+        in html
+    )
