@@ -296,6 +296,9 @@ class RecentResults:
         self.generation, self.size, self.names = generation, size, names[:-2]
         self.rows = [row[:-2] for row in rows]
         self.complete = len(rows) < size  # the whole table: a miss here is a miss
+        # A row's markup as pages showed it, by page and row (public_results keeps it): the
+        # rows do not change while this generation lasts.
+        self.markup: dict[tuple[Any, ...], str] = {}
         key, department, year, outcome = (
             names.index(name) for name in ("search_key", "department_id", "year", "outcome")
         )
@@ -337,8 +340,11 @@ class RecentResults:
             hits = [index for index in range(len(self.rows)) if passes(index)][:wanted]
         if len(hits) < wanted and not self.complete:
             return None
-        names = self.names
-        return [PublicRow(**dict(zip(names, self.rows[index], strict=True))) for index in hits[offset:]]
+        names, markup = self.names, self.markup
+        return [
+            PublicRow(**dict(zip(names, self.rows[index], strict=True)), markup=markup)
+            for index in hits[offset:]
+        ]
 
 
 _recent: RecentResults | None = None

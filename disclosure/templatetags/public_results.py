@@ -66,21 +66,34 @@ _SEARCH_ROW = (
 @register.simple_tag
 def search_result_rows(rows: list[PublicRow]) -> SafeString:
     """The search's table rows: the business (linked to its page), department, matter and
-    task, result, dates. Rows from disclosure.selectors.search_rows."""
+    task, result, dates. Rows from disclosure.selectors.search_rows; a row from the newest
+    results a process holds (RecentResults) is built once there, for this URL prefix and
+    time zone."""
     business, zone = url_maker("public-business"), timezone.get_current_timezone()
-    return safe_join(
-        _SEARCH_ROW.format(
-            url=escape(business(row.credit_code)),
-            name=escape(row.target_name),
-            code=escape(row.credit_code),
-            department=escape(row.department_short_name),
-            matter=escape(row.matter_name),
-            task=escape(row.task_title),
-            label=result_label(row),
-            inspected=day(row.inspected_on),
-            published=day(row.published_at, zone),
-        )
-        for row in rows
+    context = (business(""), zone)
+    parts = []
+    for row in rows:
+        kept = getattr(row, "markup", None)
+        markup = kept.get((row.pk, context)) if kept is not None else None
+        if markup is None:
+            markup = _search_row(row, business, zone)
+            if kept is not None:
+                kept[row.pk, context] = markup
+        parts.append(markup)
+    return safe_join(parts)
+
+
+def _search_row(row: PublicRow, business: Callable[[object], str], zone: datetime.tzinfo) -> str:
+    return _SEARCH_ROW.format(
+        url=escape(business(row.credit_code)),
+        name=escape(row.target_name),
+        code=escape(row.credit_code),
+        department=escape(row.department_short_name),
+        matter=escape(row.matter_name),
+        task=escape(row.task_title),
+        label=result_label(row),
+        inspected=day(row.inspected_on),
+        published=day(row.published_at, zone),
     )
 
 

@@ -8,7 +8,9 @@ import datetime
 
 import pytest
 from django.db import connection, transaction
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from disclosure import selectors
@@ -109,8 +111,12 @@ def test_a_new_publication_a_correction_and_a_renamed_department_are_seen_at_onc
     assert found(query)[0] == added.pk and found(query) == expected(query)
     assert selectors.recent_results() is not before
 
+    page = Client().get(reverse("public-search"), {"q": "鑫源"}).content.decode()
+    assert page.count("<del>") == 0 and page.count("/businesses/") == 5
     PublishedResult.objects.filter(pk=added.pk).update(corrected_label="发现问题")
     assert selectors.search_rows(query, 0, 1)[0].corrected_label == "发现问题"
+    page = Client().get(reverse("public-search"), {"q": "鑫源"}).content.decode()  # rows not built before
+    assert page.count("<del>未发现问题</del><br><strong>更正为：发现问题</strong>") == 1
 
     scjg.short_name = "区市场监管局（新）"
     scjg.save(update_fields=["short_name"])
