@@ -13,7 +13,6 @@ cannot be confirmed. See docs/CONVENTIONS.md, "Imports and exports".
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import tempfile
 from collections.abc import Sequence
@@ -21,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
+import orjson
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
 from django.db import transaction
@@ -270,8 +270,7 @@ def import_validate(batch: ImportBatch, progress: Progress | None = None) -> Imp
         batch.status = ImportBatch.Status.INVALID
     else:
         batch.status = ImportBatch.Status.READY
-        payload = json.dumps(cleaned, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        batch.staged_file.save(f"{batch.pk}.json", ContentFile(payload), save=False)
+        batch.staged_file.save(f"{batch.pk}.json", ContentFile(orjson.dumps(cleaned)), save=False)
     batch.save()
     return batch
 
@@ -358,7 +357,7 @@ def import_apply(batch: ImportBatch, progress: Progress | None = None) -> Import
             if progress:
                 progress(0, stage="写入数据")
             with batch.staged_file.open("rb") as handle:
-                rows = json.load(handle)
+                rows = orjson.loads(handle.read())
             context = schema.prepare(batch)
             outcome = schema.apply(context, rows, batch=batch, actor=batch.confirmed_by, progress=progress)
             batch.status = ImportBatch.Status.APPLIED

@@ -79,13 +79,22 @@ def _columns(model: type[models.Model], fields: Sequence[str]) -> list[str]:
 def bulk_insert(
     model: type[models.Model],
     fields: Sequence[str],
-    rows: Sequence[Sequence[Any]],
+    rows: Iterable[Sequence[Any]],
     *,
     ignore_conflicts: bool = False,
 ) -> None:
-    """Insert rows (tuples in `fields` order). Every NOT NULL column must be in `fields`."""
-    if not rows:
-        return
+    """Insert rows (tuples in `fields` order). Every NOT NULL column must be in `fields`.
+    `rows` may be a generator: COPY reads it as the server takes the rows, so the work of
+    making them overlaps the server's."""
+    if isinstance(rows, Sequence):
+        if not rows:
+            return
+    else:
+        rows = iter(rows)
+        first = next(rows, None)
+        if first is None:
+            return
+        rows = itertools.chain([first], rows)
     if connection.vendor != "postgresql":
         names = [model._meta.get_field(name).attname for name in fields]
         objects = [model(**dict(zip(names, row, strict=True))) for row in rows]

@@ -3,6 +3,7 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from luozhuang_dsj.models import AuditEvent, ImportBatch, Job
 from registry.models import Target, TargetChange, Town
@@ -54,9 +55,13 @@ def test_the_office_imports_a_real_looking_file_after_previewing_it(
     preview = client.get(reverse("import-detail", args=[batch.pk])).content.decode()
     assert "确认导入" in preview and "新增 <strong>2</strong>" in preview
 
+    before = timezone.now()
     response = confirm(client, batch, django_capture_on_commit_callbacks)
     batch.refresh_from_db()
     assert (batch.status, batch.outcome["counts"]) == ("applied", {"新增": 2, "更新": 0, "无变化": 0})
+    # The database's default (PostgreSQL's COPY leaves the columns out) or the ORM's: the import's time.
+    times = [moment for pair in Target.objects.values_list("created_at", "updated_at") for moment in pair]
+    assert len(times) == 4 and before <= min(times) <= max(times) <= timezone.now()
     second = Target.objects.get(code=sheets.code(2))
     assert (second.kind, second.town.name, second.risk_class, second.status) == (
         "个体工商户",
