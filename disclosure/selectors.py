@@ -204,7 +204,7 @@ RECENT_WINDOW = 10000
 # it is looked up through the indexes at once. Somewhat under the 0.2 % a page needs, for
 # the statistics' sampling error (on the portal benchmark, 0.1 % and 0.2 % were slower).
 SPARSE_SHARE = 0.0015
-# Up to this many matches, a sparse search reads their keys and sorts them itself.
+# Up to this many matches, a sparse search sorts their keys for its page (more: the ordered scan).
 SPARSE_KEYS = 2000
 
 _WINDOW_SQL = """
@@ -442,9 +442,9 @@ def search_rows(query: SearchQuery, offset: int, count: int) -> list[PublicRow]:
        results: for a first page, those this process holds (recent_results, after one
        small query for the search generation); for deeper pages, a larger window read
        from the index on the publication time (which holds the searched columns);
-    2. otherwise the matches are few: their keys are read through the name indexes, and
-       the page, the newest of them, by primary key (one statement). A name part with a bigram the statistics
-       show to be rare (`_known_sparse`; half the searches) goes here at once;
+    2. otherwise the matches are few: one statement reads their keys through the name
+       indexes and the page, the newest of them, by primary key. A name part with a
+       bigram the statistics show to be rare (`_known_sparse`) goes here at once;
     3. a search with more than SPARSE_KEYS matches but too few of them among the newest
        (rare) takes the ordered scan.
     """
