@@ -43,7 +43,8 @@ class MemoNode(template.Node):
         if found is None:
             if len(_fragments) >= _LIMIT:
                 _fragments.clear()
-            found = _fragments[key] = SafeString(self.nodelist.render(context))
+            # A node list renders to a SafeString: its parts were escaped as they rendered.
+            found = _fragments[key] = self.nodelist.render(context)
         return found
 
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from disclosure import selectors
 from disclosure.models import PublishedResult, search_fold
 from disclosure.selectors import SearchQuery
-from tests.disclosure.helpers import published, target
+from tests.disclosure.helpers import published_a_day_apart
 
 pytestmark = pytest.mark.django_db
 
@@ -34,14 +34,7 @@ NAMES = (
 @pytest.fixture
 def results(scjg, jyj):
     """Two results per business, published a day apart each (their order is known)."""
-    rows = []
-    for number, name in enumerate(NAMES, start=1):
-        subject = target(number, name)
-        rows += [published(scjg, subject, codes=("01",)), published(jyj, subject, codes=("02",))]
-    start = timezone.now() - datetime.timedelta(days=100)
-    for day, row in enumerate(rows):
-        PublishedResult.objects.filter(pk=row.pk).update(published_at=start + datetime.timedelta(days=day))
-    return rows
+    return published_a_day_apart(NAMES, [scjg, jyj])
 
 
 def reference(text: str) -> list[int]:

@@ -4,19 +4,16 @@ write to the published results changes the search generation, which each search 
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from disclosure import selectors
 from disclosure.models import PublishedResult, SearchGeneration, search_fold
 from disclosure.selectors import SearchQuery
-from tests.disclosure.helpers import published, target
+from tests.disclosure.helpers import published, published_a_day_apart, target
 
 pytestmark = pytest.mark.django_db
 
@@ -25,15 +22,8 @@ NAMES = ("罗庄区鑫源商贸有限公司", "临沂鑫源食品有限公司", 
 
 @pytest.fixture
 def results(scjg, jyj):
-    """Two results per business (one from each department), published a day apart each."""
-    rows = []
-    for number, name in enumerate(NAMES, start=1):
-        subject = target(number, name)
-        rows += [published(scjg, subject, codes=("01",)), published(jyj, subject, codes=("02",))]
-    start = timezone.now() - datetime.timedelta(days=50)
-    for day, row in enumerate(rows):
-        PublishedResult.objects.filter(pk=row.pk).update(published_at=start + datetime.timedelta(days=day))
-    return rows
+    """Two results per business, published a day apart each (their order is known)."""
+    return published_a_day_apart(NAMES, [scjg, jyj])
 
 
 def expected(query: SearchQuery) -> list[int]:
