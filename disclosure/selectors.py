@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import datetime
+import itertools
 import re
 import time
 from collections.abc import Sequence
@@ -305,11 +306,7 @@ class RecentResults:
         self.filters = [(row[department], row[year], row[outcome]) for row in rows]
         # Search keys hold no whitespace (search_fold), nor does a needle: "\n" ends each.
         self.text = "".join(f"{row[key]}\n" for row in rows)
-        self.starts, at = [], 0
-        for row in rows:
-            self.starts.append(at)
-            at += len(row[key]) + 1
-        self.starts.append(at)
+        self.starts = [0, *itertools.accumulate(len(row[key]) + 1 for row in rows)]
 
     def page(self, needle: str, query: SearchQuery, offset: int, count: int) -> list[PublicRow] | None:
         """Rows offset to offset + count of the matches, or None when this window holds
@@ -337,7 +334,7 @@ class RecentResults:
                         break
                 at = find(needle, starts[index + 1])
         else:
-            hits = [index for index in range(len(self.rows)) if passes(index)][:wanted]
+            hits = list(itertools.islice(filter(passes, range(len(self.rows))), wanted))
         if len(hits) < wanted and not self.complete:
             return None
         names, markup = self.names, self.markup

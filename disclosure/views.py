@@ -41,7 +41,6 @@ def home(request: HttpRequest) -> HttpResponse:
     recent = draw_selectors.public_draws().filter(status=Draw.Status.EXECUTED).order_by("-executed_at")[:10]
     context = {
         "departments": departments,
-        "search_form": search_form(),
         "latest": selectors.latest_publications(10),
         "upcoming": upcoming,
         "recent": recent,

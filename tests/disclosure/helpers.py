@@ -9,7 +9,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from disclosure.models import PublishedResult, ResultPublication
+from disclosure.models import PublishedResult, ResultPublication, search_fold
+from disclosure.selectors import SearchQuery
 from disclosure.services import publication_publish, publications_open
 from inspections.models import Inspection, MatterResult, ResultCode, Task, TaskDepartment, Visit
 from luozhuang_dsj.lib.roles import Role
@@ -151,3 +152,17 @@ def published_a_day_apart(names: Sequence[str], departments: Sequence[Department
     for day, row in enumerate(rows):
         PublishedResult.objects.filter(pk=row.pk).update(published_at=start + datetime.timedelta(days=day))
     return rows
+
+
+def matching_results(query: SearchQuery) -> list[int]:
+    """Every published result the plain query matches, newest first: what the search's
+    paths must give."""
+    rows = PublishedResult.objects.filter(search_key__contains=search_fold(query.text))
+    for field, value in (
+        ("department_id", query.department),
+        ("year", query.year),
+        ("outcome", query.outcome),
+    ):
+        if value:
+            rows = rows.filter(**{field: value})
+    return list(rows.order_by("-published_at", "-pk").values_list("pk", flat=True))

@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from disclosure import selectors
-from disclosure.models import PublishedResult, search_fold
+from disclosure.models import PublishedResult
 from disclosure.selectors import SearchQuery
-from tests.disclosure.helpers import published_a_day_apart
+from tests.disclosure.helpers import matching_results, published_a_day_apart
 
 pytestmark = pytest.mark.django_db
 
@@ -39,8 +39,7 @@ def results(scjg, jyj):
 
 def reference(text: str) -> list[int]:
     """Every match of the plain query, newest first."""
-    rows = PublishedResult.objects.filter(search_key__contains=search_fold(text))
-    return list(rows.order_by("-published_at", "-pk").values_list("pk", flat=True))
+    return matching_results(SearchQuery(text=text))
 
 
 def every_page(text: str, per_page: int) -> list[int]:

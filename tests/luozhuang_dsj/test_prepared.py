@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection, transaction
-from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 
 from luozhuang_dsj.lib import prepared
-from luozhuang_dsj.templatetags import fragments
 
 SQL = "SELECT CAST(%s AS integer) + CAST(%s AS integer) AS total, 'x' AS label"
 postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="PREPARE is PostgreSQL's")
@@ -54,14 +52,3 @@ def test_statement_names_and_parameters_are_checked():
     with pytest.raises(ValueError, match="占位符"):
         prepared.fetch("sample_sum", SQL, (2,))
     assert prepared.fetch("sample_sum", SQL, (2, 3)) == (["total", "label"], [(5, "x")])
-
-
-def test_a_memo_fragment_is_rendered_once_per_value(monkeypatch):
-    monkeypatch.setattr(fragments, "_fragments", {})
-    page = Template('{% load fragments %}{% memo "sample" kind %}{{ kind }}-{{ counter }}{% endmemo %}')
-    assert page.render(Context({"kind": "a", "counter": 1})) == "a-1"
-    assert page.render(Context({"kind": "a", "counter": 2})) == "a-1"  # the first rendering
-    assert page.render(Context({"kind": "b", "counter": 3})) == "b-3"
-    monkeypatch.setattr(fragments, "_LIMIT", 2)
-    assert page.render(Context({"kind": "c", "counter": 4})) == "c-4"  # full: started again
-    assert [key[:2] for key in fragments._fragments] == [("sample", "c")]
